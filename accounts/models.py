@@ -1,0 +1,145 @@
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .constants import KETENMACHTIGING_MIN_NIVEAU, EHNiveau, Role, SecondFactor
+from .validators import validate_kvk_nummer, validate_rsin
+
+
+class Organisation(models.Model):
+    """A legal entity: an intermediair, a relatie, or both. One table for all of them."""
+
+    name = models.CharField(_("bedrijfsnaam"), max_length=200)
+    kvk_nummer = models.CharField(
+        _("KVK-nummer"),
+        max_length=8,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_kvk_nummer],
+    )
+    rsin = models.CharField(
+        _("RSIN / fiscaal nummer"),
+        max_length=9,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_rsin],
+    )
+    straat = models.CharField(_("straat"), max_length=200, blank=True)
+    huisnummer = models.CharField(_("huisnummer"), max_length=20, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    plaats = models.CharField(_("plaats"), max_length=100, blank=True)
+    ketenmachtigingen_enabled = models.BooleanField(
+        _("ketenmachtigingen afgenomen"),
+        default=False,
+        help_text=_("The organisation is a customer for ketenmachtigingen and may request them."),
+    )
+    # Afzenderinstellingen: defaults for the intermediary's contact in every invitation.
+    afzender_email = models.EmailField(_("e-mailadres afzender"), blank=True)
+    afzender_telefoon = models.CharField(_("telefoonnummer afzender"), max_length=30, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisatie")
+        verbose_name_plural = _("organisaties")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kvk_nummer__isnull=False) | Q(rsin__isnull=False),
+                name="organisation_has_kvk_or_rsin",
+            ),
+        ]
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def address_line(self) -> str:
+        return " ".join(part for part in (self.straat, self.huisnummer) if part)
+
+    @property
+    def postcode_plaats(self) -> str:
+        return " ".join(part for part in (self.postcode, self.plaats) if part)
+
+
+class User(AbstractUser):
+    """A person. Their EH-middelen, one per organisation, are Memberships."""
+
+    initials = models.CharField(_("initialen"), max_length=20, blank=True)
+    tussenvoegsel = models.CharField(_("tussenvoegsel"), max_length=20, blank=True)
+    phone_number = models.CharField(_("telefoonnummer"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("persoon")
+        verbose_name_plural = _("personen")
+
+    @property
+    def display_name(self) -> str:
+        parts = [self.initials or self.first_name, self.tussenvoegsel, self.last_name]
+        return " ".join(p for p in parts if p) or self.username
+
+    def __str__(self):
+        return self.display_name
+
+
+def new_pseudonym() -> str:
+    return secrets.token_hex(16)
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+    def managing(self):
+        """Middelen that may use the ketenmachtiging functions: beheerder at EH3 or higher."""
+        return self.active().filter(role=Role.BEHEERDER, eh_niveau__gte=KETENMACHTIGING_MIN_NIVEAU)
+
+
+class Membership(models.Model):
+    """The EH-middel a person holds for an organisation: their role, level and second factor."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("rol"), max_length=20, choices=Role.choices, default=Role.GEBRUIKER)
+    eh_niveau = models.PositiveSmallIntegerField(
+        _("EH-niveau"), choices=EHNiveau.choices, default=EHNiveau.EH3
+    )
+    second_factor = models.CharField(
+        _("tweede factor"), max_length=10, choices=SecondFactor.choices, default=SecondFactor.OTP
+    )
+    belastingdienst_only = models.BooleanField(
+        _("alleen Belastingdienst"),
+        default=False,
+        help_text=_("The middel is valid only at the Belastingdienst."),
+    )
+    active = models.BooleanField(_("actief"), default=True)
+    # Opaque, stable identifier of the middel as dienstverleners see it at login.
+    pseudonym = models.CharField(max_length=64, unique=True, default=new_pseudonym, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("EH-middel")
+        verbose_name_plural = _("EH-middelen")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="one_middel_per_org"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.organisation} ({self.get_eh_niveau_display()})"
+
+    @property
+    def is_beheerder(self) -> bool:
+        return self.role == Role.BEHEERDER
+
+    @property
+    def may_manage_ketenmachtigingen(self) -> bool:
+        return self.active and self.is_beheerder and self.eh_niveau >= KETENMACHTIGING_MIN_NIVEAU

@@ -1,0 +1,58 @@
+"""Identifiers of Dutch organisations."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from stdnum.nl import bsn
+
+
+def normalise_number(value) -> str:
+    """Digits as typed or read from a spreadsheet: spaces and dots removed, ints made text."""
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value or "").strip().replace(" ", "").replace(".", "")
+
+
+def validate_kvk_nummer(value: str) -> None:
+    """A KVK-nummer is exactly 8 digits; it has no check digit."""
+    if not (len(value) == 8 and value.isascii() and value.isdigit()):
+        raise ValidationError(
+            _("Een KVK-nummer bestaat uit precies 8 cijfers."), code="invalid_kvk_nummer"
+        )
+
+
+def validate_rsin(value: str) -> None:
+    """An RSIN (fiscaal nummer) is 9 digits passing the elfproef, as a BSN."""
+    if not (len(value) == 9 and value.isascii() and value.isdigit()):
+        raise ValidationError(
+            _("Een fiscaal nummer (RSIN) bestaat uit precies 9 cijfers."), code="invalid_rsin"
+        )
+    if not bsn.is_valid(value):
+        raise ValidationError(
+            _("Dit fiscaal nummer (RSIN) klopt niet: de elfproef faalt."), code="invalid_rsin"
+        )
+
+
+def classify_company_number(raw) -> tuple[str, str]:
+    """("kvk", number) or ("rsin", number) for what a user typed; else ValidationError."""
+    value = normalise_number(raw)
+    if not value:
+        raise ValidationError(_("Vul een KVK-nummer of fiscaal nummer in."), code="required")
+    if not (value.isascii() and value.isdigit()):
+        raise ValidationError(
+            _("Een KVK-nummer of fiscaal nummer bevat alleen cijfers."), code="not_digits"
+        )
+    if len(value) == 8:
+        return "kvk", value
+    if len(value) == 9:
+        validate_rsin(value)
+        return "rsin", value
+    raise ValidationError(
+        _(
+            "Vul een KVK-nummer (8 cijfers) of een fiscaal nummer (9 cijfers) in; "
+            "u vulde %(count)s cijfers in."
+        ),
+        params={"count": len(value)},
+        code="wrong_length",
+    )

@@ -1,0 +1,151 @@
+"""The authorization rule: may this person of an intermediair act for a relatie at a dienst?
+
+One place decides. The user pickers' warnings, the overview's effective diensten and the API
+all ask the functions below; nothing else repeats the rule.
+
+A person may act when
+  1. their middel for the intermediair is active, at least EH3 and at least the dienst's niveau,
+     and not limited to the Belastingdienst unless the dienst is the Belastingdienst's;
+  2. a ketenmachtiging of the relatie to the intermediair is ACTIEF and in force today;
+  3. its scope covers the dienst;
+  4. the person is assigned to it directly, or through a groep whose toegestane diensten cover
+     the dienst.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.constants import KETENMACHTIGING_MIN_NIVEAU
+from accounts.models import Membership, Organisation
+
+from . import dates
+from .constants import Status
+from .models import Dienst, Ketenmachtiging
+
+
+class Reason(models.TextChoices):
+    ALLOWED = "allowed", _("Toegestaan")
+    MIDDEL_INACTIVE = "middel_inactive", _("Het middel is niet actief.")
+    LEVEL_TOO_LOW = "level_too_low", _("Het EH-niveau van het middel is te laag.")
+    MIDDEL_RESTRICTED = (
+        "middel_restricted",
+        _("Het middel is alleen geschikt voor de Belastingdienst."),
+    )
+    NO_KETENMACHTIGING = "no_ketenmachtiging", _("Er is geen ketenmachtiging van deze relatie.")
+    NOT_ACTIVE = "not_active", _("De ketenmachtiging is niet actief.")
+    OUTSIDE_SCOPE = "dienst_outside_scope", _("De dienst valt buiten de ketenmachtiging.")
+    NOT_ASSIGNED = "person_not_assigned", _("De persoon is niet aan de ketenmachtiging gekoppeld.")
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: Reason
+    ketenmachtiging: Ketenmachtiging | None = None
+
+
+BELOW_EH3_WARNING = _(
+    "Om gebruik te maken van de machtiging(en) dient de persoon te beschikken over een middel "
+    "op minimaal niveau EH3."
+)
+BELASTINGDIENST_ONLY_WARNING = _(
+    "Let op! Deze persoon beschikt over een middel dat alleen geschikt is om namens uw bedrijf "
+    "in te loggen bij de Belastingdienst."
+)
+
+
+def in_force_q(today: datetime.date) -> Q:
+    """ACTIEF and within its dates: start inclusive, end and revocation date exclusive."""
+    return Q(status=Status.ACTIEF, start_date__lte=today, end_date__gt=today) & (
+        Q(revocation_date__isnull=True) | Q(revocation_date__gt=today)
+    )
+
+
+def middel_refusal(membership: Membership, dienst: Dienst | None = None) -> Reason | None:
+    """Why this middel may not use ketenmachtigingen (for `dienst`, when given), or None."""
+    if not membership.active:
+        return Reason.MIDDEL_INACTIVE
+    if membership.eh_niveau < KETENMACHTIGING_MIN_NIVEAU:
+        return Reason.LEVEL_TOO_LOW
+    if dienst is None:
+        return None
+    if membership.eh_niveau < dienst.min_eh_niveau:
+        return Reason.LEVEL_TOO_LOW
+    if membership.belastingdienst_only and not dienst.dienstverlener.is_belastingdienst:
+        return Reason.MIDDEL_RESTRICTED
+    return None
+
+
+def may_be_assigned(membership: Membership) -> bool:
+    """Whether a person can be chosen for a ketenmachtiging at all (the pickers)."""
+    return middel_refusal(membership) is None
+
+
+def picker_warnings(membership: Membership) -> list[str]:
+    """The warnings the manual shows next to a person in "Kies gebruikers"."""
+    warnings = []
+    if middel_refusal(membership) == Reason.LEVEL_TOO_LOW:
+        warnings.append(BELOW_EH3_WARNING)
+    if membership.belastingdienst_only:
+        warnings.append(BELASTINGDIENST_ONLY_WARNING)
+    return warnings
+
+
+def _assigned_ketenmachtiging_ids(membership: Membership, candidates, dienst: Dienst) -> set[int]:
+    """Of the candidate ketenmachtigingen, those the person may use for the dienst."""
+    candidate_ids = [km.pk for km in candidates]
+    direct = set(
+        Ketenmachtiging.gebruikers.through.objects.filter(
+            ketenmachtiging_id__in=candidate_ids, membership_id=membership.pk
+        ).values_list("ketenmachtiging_id", flat=True)
+    )
+    from groepen.models import Groep
+
+    via_groups = set()
+    groepen = (
+        Groep.objects.filter(ketenmachtigingen__in=candidate_ids, members=membership)
+        .annotate(km_id=models.F("ketenmachtigingen"))
+        .prefetch_related("dienstverleners", "diensten")
+    )
+    for groep in groepen:
+        if groep.covers(dienst):
+            via_groups.add(groep.km_id)
+    return direct | via_groups
+
+
+def check_authorization(
+    *,
+    membership: Membership,
+    relatie: Organisation,
+    dienst: Dienst,
+    today: datetime.date | None = None,
+) -> Decision:
+    """The one answer to: may this person act for this relatie at this dienst today?"""
+    today = today or dates.today()
+    refusal = middel_refusal(membership, dienst)
+    if refusal is not None:
+        return Decision(False, refusal)
+
+    ketenmachtigingen = list(
+        Ketenmachtiging.objects.filter(intermediair_id=membership.organisation_id, relatie=relatie)
+        .annotate(is_in_force=ExpressionWrapper(in_force_q(today), output_field=BooleanField()))
+        .prefetch_related("dienstverleners", "diensten")
+        .order_by("-end_date", "-pk")
+    )
+    if not ketenmachtigingen:
+        return Decision(False, Reason.NO_KETENMACHTIGING)
+    in_force = [km for km in ketenmachtigingen if km.is_in_force]
+    if not in_force:
+        return Decision(False, Reason.NOT_ACTIVE, ketenmachtigingen[0])
+    covering = [km for km in in_force if km.covers(dienst)]
+    if not covering:
+        return Decision(False, Reason.OUTSIDE_SCOPE, in_force[0])
+    assigned = _assigned_ketenmachtiging_ids(membership, covering, dienst)
+    for km in covering:
+        if km.pk in assigned:
+            return Decision(True, Reason.ALLOWED, km)
+    return Decision(False, Reason.NOT_ASSIGNED, covering[0])

@@ -1,0 +1,316 @@
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.constants import EHNiveau, Language
+from accounts.models import Membership, Organisation
+from accounts.validators import validate_kvk_nummer, validate_rsin
+
+from .constants import (
+    DEFAULT_DURATION_YEARS,
+    DURATION_CHOICES,
+    ActorKind,
+    EventKind,
+    Leverancier,
+    Status,
+)
+
+# --- the catalogue --------------------------------------------------------------------------
+
+
+class Dienstverlener(models.Model):
+    """A (public) service provider, identified by its OIN."""
+
+    name = models.CharField(_("naam"), max_length=200)
+    oin = models.CharField(
+        "OIN",
+        max_length=20,
+        unique=True,
+        validators=[RegexValidator(r"^\d{20}$", _("Een OIN bestaat uit 20 cijfers."))],
+    )
+    is_belastingdienst = models.BooleanField(
+        _("Belastingdienst"),
+        default=False,
+        help_text=_("Middelen valid only at the Belastingdienst may be used here."),
+    )
+
+    class Meta:
+        verbose_name = _("dienstverlener")
+        verbose_name_plural = _("dienstverleners")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Dienst(models.Model):
+    """A service of a dienstverlener, as listed in the eHerkenning dienstencatalogus."""
+
+    dienstverlener = models.ForeignKey(
+        Dienstverlener, on_delete=models.PROTECT, related_name="diensten"
+    )
+    name = models.CharField(_("naam"), max_length=200)
+    service_uuid = models.UUIDField("ServiceUUID", unique=True)
+    # n in the ServiceID urn:etoegang:DV:<OIN>:services:<n>
+    service_index = models.PositiveIntegerField(_("dienstnummer"))
+    min_eh_niveau = models.PositiveSmallIntegerField(
+        _("minimaal EH-niveau"), choices=EHNiveau.choices, default=EHNiveau.EH3
+    )
+    active = models.BooleanField(_("actief"), default=True)
+
+    class Meta:
+        verbose_name = _("dienst")
+        verbose_name_plural = _("diensten")
+        ordering = ["dienstverlener__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dienstverlener", "service_index"], name="unique_service_id"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.dienstverlener.name})"
+
+    @property
+    def service_id(self) -> str:
+        return f"urn:etoegang:DV:{self.dienstverlener.oin}:services:{self.service_index}"
+
+
+class Scope(models.Model):
+    """Which diensten something covers: all, whole dienstverleners, or single diensten.
+
+    Shared by a ketenmachtiging (what the relatie granted) and a groep (what its members may use).
+    """
+
+    algemene_bevoegdheid = models.BooleanField(_("algemene bevoegdheid"), default=False)
+    dienstverleners = models.ManyToManyField(
+        Dienstverlener, blank=True, related_name="+", verbose_name=_("dienstverleners")
+    )
+    diensten = models.ManyToManyField(
+        Dienst, blank=True, related_name="+", verbose_name=_("diensten")
+    )
+
+    class Meta:
+        abstract = True
+
+    def covers(self, dienst: Dienst) -> bool:
+        """Whether the scope includes the dienst. Uses prefetched relations when present."""
+        if self.algemene_bevoegdheid:
+            return True
+        dienstverlener_ids = {d.pk for d in self.dienstverleners.all()}
+        if dienst.dienstverlener_id in dienstverlener_ids:
+            return True
+        return dienst.pk in {d.pk for d in self.diensten.all()}
+
+
+# --- ketenmachtigingen ------------------------------------------------------------------------
+
+REQUEST_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read from paper
+
+
+def new_request_code() -> str:
+    """An unguessable code (60 bits) printed on the PDF form, e.g. KM-7XQ2-M9PA-K4TR."""
+    chars = "".join(secrets.choice(REQUEST_CODE_ALPHABET) for _ in range(12))
+    return f"KM-{chars[:4]}-{chars[4:8]}-{chars[8:]}"
+
+
+class KetenmachtigingQuerySet(models.QuerySet):
+    def for_intermediair(self, organisation):
+        return self.filter(intermediair=organisation)
+
+    def in_force(self, today):
+        """ACTIEF and within its dates on `today` (end and revocation dates are exclusive)."""
+        return self.filter(
+            Q(status=Status.ACTIEF),
+            Q(start_date__lte=today),
+            Q(end_date__gt=today),
+            Q(revocation_date__isnull=True) | Q(revocation_date__gt=today),
+        )
+
+
+class Ketenmachtiging(Scope):
+    """A relatie authorises an intermediair for a scope, for at most 5 years.
+
+    Status and the timestamps that go with it change only in services/lifecycle.py.
+    """
+
+    intermediair = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="ketenmachtigingen_van_relaties",
+        verbose_name=_("intermediair"),
+    )
+    relatie = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="ketenmachtigingen_afgegeven",
+        verbose_name=_("relatie"),
+    )
+    gebruikers = models.ManyToManyField(
+        Membership, blank=True, related_name="ketenmachtigingen", verbose_name=_("gebruikers")
+    )
+    groepen = models.ManyToManyField(
+        "groepen.Groep", blank=True, related_name="ketenmachtigingen", verbose_name=_("groepen")
+    )
+    status = models.CharField(
+        _("status"), max_length=30, choices=Status.choices, editable=False, db_index=False
+    )
+    duration_years = models.PositiveSmallIntegerField(
+        _("duur (jaren)"),
+        choices=DURATION_CHOICES,
+        default=DEFAULT_DURATION_YEARS,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    start_date = models.DateField(_("ingangsdatum"), null=True, blank=True, editable=False)
+    end_date = models.DateField(_("einddatum"), null=True, blank=True, editable=False)
+    revocation_date = models.DateField(_("opzeggingsdatum"), null=True, blank=True, editable=False)
+    leverancier = models.CharField(
+        _("leverancier"), max_length=20, choices=Leverancier.choices, blank=True
+    )
+    reference = models.CharField(_("referentie"), max_length=100, blank=True)
+    request_code = models.CharField(
+        _("aanvraagcode"), max_length=20, unique=True, default=new_request_code, editable=False
+    )
+    renews = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="renewals",
+        verbose_name=_("verlengt"),
+    )
+
+    # The contact at the relatie, who receives the invitation.
+    contact_initialen = models.CharField(_("initialen"), max_length=20, blank=True)
+    contact_tussenvoegsel = models.CharField(_("tussenvoegsel"), max_length=20, blank=True)
+    contact_achternaam = models.CharField(_("achternaam"), max_length=100, blank=True)
+    contact_email = models.EmailField(_("e-mailadres"), blank=True)
+    contact_telefoon = models.CharField(_("telefoonnummer"), max_length=30, blank=True)
+    # The intermediair's contact, named in the invitation for questions.
+    intermediair_email = models.EmailField(_("e-mailadres intermediair"), blank=True)
+    intermediair_telefoon = models.CharField(
+        _("telefoonnummer intermediair"), max_length=30, blank=True
+    )
+    language = models.CharField(
+        _("voorkeurstaal ontvangers"), max_length=2, choices=Language.choices, default="nl"
+    )
+    personal_message = models.TextField(_("persoonlijk bericht"), max_length=1000, blank=True)
+
+    costs_agreed_at = models.DateTimeField(_("akkoord kosten"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("verstuurd op"), null=True, blank=True, editable=False)
+    received_at = models.DateTimeField(_("ontvangen op"), null=True, blank=True, editable=False)
+    activated_at = models.DateTimeField(_("geactiveerd op"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("ingetrokken op"), null=True, blank=True, editable=False)
+    status_reason = models.TextField(_("toelichting status"), blank=True, editable=False)
+    reminder_sent_at = models.DateTimeField(
+        _("herinnering verstuurd op"), null=True, blank=True, editable=False
+    )
+    last_used_at = models.DateTimeField(_("laatst gebruikt"), null=True, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = KetenmachtigingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ketenmachtiging")
+        verbose_name_plural = _("ketenmachtigingen")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["intermediair", "status", "end_date"]),
+            models.Index(fields=["relatie", "status"]),
+            models.Index(fields=["status", "end_date"]),
+            models.Index(fields=["status", "sent_at"]),
+            models.Index(
+                fields=["revocation_date"],
+                name="km_due_revocation",
+                condition=Q(revocation_date__isnull=False),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_years__gte=1, duration_years__lte=5),
+                name="km_duration_1_to_5_years",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=False, end_date__gt=models.F("start_date")),
+                name="km_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~Q(intermediair=models.F("relatie")), name="km_not_to_itself"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.relatie} → {self.intermediair} ({self.get_status_display()})"
+
+    @property
+    def contact_name(self) -> str:
+        parts = (self.contact_initialen, self.contact_tussenvoegsel, self.contact_achternaam)
+        return " ".join(p for p in parts if p)
+
+
+class KetenmachtigingEvent(models.Model):
+    """The audit trail: one row per change of status or assignment, written in the same
+    transaction as the change."""
+
+    ketenmachtiging = models.ForeignKey(
+        Ketenmachtiging, on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("soort"), max_length=30, choices=EventKind.choices)
+    actor_kind = models.CharField(_("door"), max_length=10, choices=ActorKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("persoon"),
+    )
+    from_status = models.CharField(_("van"), max_length=30, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("naar"), max_length=30, choices=Status.choices, blank=True)
+    note = models.TextField(_("toelichting"), blank=True)
+    created_at = models.DateTimeField(_("tijdstip"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("gebeurtenis")
+        verbose_name_plural = _("gebeurtenissen")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.from_status}→{self.to_status}"
+
+
+# --- the local company register ---------------------------------------------------------------
+
+
+class RegisterEntry(models.Model):
+    """A company in the local register: the embedded stand-in for the KVK Handelsregister."""
+
+    kvk_nummer = models.CharField(
+        _("KVK-nummer"), max_length=8, unique=True, validators=[validate_kvk_nummer]
+    )
+    rsin = models.CharField(
+        _("RSIN"), max_length=9, unique=True, null=True, blank=True, validators=[validate_rsin]
+    )
+    name = models.CharField(_("bedrijfsnaam"), max_length=200)
+    straat = models.CharField(_("straat"), max_length=200, blank=True)
+    huisnummer = models.CharField(_("huisnummer"), max_length=20, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    plaats = models.CharField(_("plaats"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("bedrijf in register")
+        verbose_name_plural = _("bedrijvenregister")
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.kvk_nummer})"

@@ -1,0 +1,1 @@
+"""Every write to a ketenmachtiging. Views, admin actions, jobs and imports call these."""

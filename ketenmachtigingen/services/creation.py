@@ -1,0 +1,189 @@
+"""New ketenmachtigingen: a request sent to a relatie, or one already approved elsewhere."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, Organisation
+
+from .. import dates
+from ..authorization import may_be_assigned
+from ..constants import EventKind, Leverancier, Status
+from ..errors import DomainError
+from ..models import Dienst, Dienstverlener, Ketenmachtiging
+from .audit import record_event
+from .lifecycle import ensure_transition_allowed
+
+
+@dataclass(frozen=True)
+class ScopeSelection:
+    """What was chosen in "Kies diensten"."""
+
+    algemene_bevoegdheid: bool = False
+    dienstverleners: Sequence[Dienstverlener] = ()
+    diensten: Sequence[Dienst] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.algemene_bevoegdheid or self.dienstverleners or self.diensten)
+
+
+@dataclass(frozen=True)
+class RelatieContact:
+    """The contact at the relatie, who receives the invitation."""
+
+    initialen: str = ""
+    tussenvoegsel: str = ""
+    achternaam: str = ""
+    email: str = ""
+    telefoon: str = ""
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """What was chosen in "Kies gebruikers": people and groups of the intermediair."""
+
+    gebruikers: Sequence[Membership] = ()
+    groepen: Sequence = field(default=())
+
+
+def _validate(*, intermediair, relatie, scope, assignment, duration_years) -> None:
+    if relatie.pk == intermediair.pk:
+        raise DomainError(_("Een organisatie kan zichzelf geen ketenmachtiging geven."))
+    if scope.is_empty:
+        raise DomainError(_("Kies één of meerdere diensten."))
+    if not 1 <= duration_years <= 5:
+        raise DomainError(_("De duur is 1 tot en met 5 jaar."))
+    for membership in assignment.gebruikers:
+        if membership.organisation_id != intermediair.pk:
+            raise DomainError(_("Deze gebruiker hoort niet bij uw organisatie."))
+        if not may_be_assigned(membership):
+            raise DomainError(
+                _("%(name)s heeft geen middel op minimaal niveau EH3.")
+                % {"name": membership.user.display_name}
+            )
+    for groep in assignment.groepen:
+        if groep.organisation_id != intermediair.pk:
+            raise DomainError(_("Deze groep hoort niet bij uw organisatie."))
+
+
+def _create(
+    *,
+    acting_user,
+    status: Status,
+    intermediair: Organisation,
+    relatie: Organisation,
+    scope: ScopeSelection,
+    assignment: Assignment,
+    duration_years: int,
+    note: str = "",
+    **fields,
+) -> Ketenmachtiging:
+    _validate(
+        intermediair=intermediair,
+        relatie=relatie,
+        scope=scope,
+        assignment=assignment,
+        duration_years=duration_years,
+    )
+    ensure_transition_allowed(None, status)
+    km = Ketenmachtiging.objects.create(
+        intermediair=intermediair,
+        relatie=relatie,
+        status=status,
+        algemene_bevoegdheid=scope.algemene_bevoegdheid,
+        duration_years=duration_years,
+        created_by=acting_user,
+        **fields,
+    )
+    if not scope.algemene_bevoegdheid:
+        km.dienstverleners.set(scope.dienstverleners)
+        km.diensten.set(scope.diensten)
+    km.gebruikers.set(assignment.gebruikers)
+    km.groepen.set(assignment.groepen)
+    record_event(km, kind=EventKind.STATUS, acting_user=acting_user, to_status=status, note=note)
+    return km
+
+
+@transaction.atomic
+def request_ketenmachtiging(
+    *,
+    acting_user,
+    intermediair: Organisation,
+    relatie: Organisation,
+    scope: ScopeSelection,
+    assignment: Assignment,
+    duration_years: int,
+    contact: RelatieContact,
+    intermediair_email: str,
+    intermediair_telefoon: str,
+    language: str = "nl",
+    personal_message: str = "",
+    costs_agreed: bool,
+    reference: str = "",
+    renews: Ketenmachtiging | None = None,
+) -> Ketenmachtiging:
+    """ "Verzend aanvraag tot goedkeuring": the relatie is invited to sign the form."""
+    if not costs_agreed:
+        raise DomainError(_("Ga akkoord met de kosten voor vastlegging van deze ketenmachtiging."))
+    if not contact.email:
+        raise DomainError(_("Vul het e-mailadres van de contactpersoon in."))
+    now = timezone.now()
+    return _create(
+        acting_user=acting_user,
+        status=Status.AANVRAAG_VERSTUURD,
+        intermediair=intermediair,
+        relatie=relatie,
+        scope=scope,
+        assignment=assignment,
+        duration_years=duration_years,
+        contact_initialen=contact.initialen,
+        contact_tussenvoegsel=contact.tussenvoegsel,
+        contact_achternaam=contact.achternaam,
+        contact_email=contact.email,
+        contact_telefoon=contact.telefoon,
+        intermediair_email=intermediair_email,
+        intermediair_telefoon=intermediair_telefoon,
+        language=language,
+        personal_message=personal_message,
+        costs_agreed_at=now,
+        sent_at=now,
+        reference=reference,
+        renews=renews,
+    )
+
+
+@transaction.atomic
+def register_approved_ketenmachtiging(
+    *,
+    acting_user,
+    intermediair: Organisation,
+    relatie: Organisation,
+    scope: ScopeSelection,
+    assignment: Assignment,
+    duration_years: int,
+    leverancier: Leverancier,
+    reference: str = "",
+) -> Ketenmachtiging:
+    """ "Ik heb al goedkeuring ontvangen": already approved at a leverancier; active at once."""
+    if leverancier not in Leverancier.values:
+        raise DomainError(_("Kies de organisatie waar de ketenmachtiging is vastgelegd."))
+    start = dates.today()
+    return _create(
+        acting_user=acting_user,
+        status=Status.ACTIEF,
+        intermediair=intermediair,
+        relatie=relatie,
+        scope=scope,
+        assignment=assignment,
+        duration_years=duration_years,
+        note=_("Verwerkt als goedgekeurd (%s).") % Leverancier(leverancier).label,
+        leverancier=leverancier,
+        start_date=start,
+        end_date=dates.end_date_for(start, duration_years),
+        activated_at=timezone.now(),
+        reference=reference,
+    )

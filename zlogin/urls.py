@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from two_factor.admin import AdminSiteOTPRequired
+from two_factor.urls import urlpatterns as two_factor_urls
+
+from accounts.urls import auth_urlpatterns
+
+from . import views
+
+# Z login staff need a verified second factor for the admin as well.
+admin.site.__class__ = AdminSiteOTPRequired
+admin.site.site_header = _("Z login beheer")
+admin.site.site_title = _("Z login beheer")
+
+
+def _not_built(route, title, menu):
+    return path(route, views.not_built, {"title": title, "menu": menu}, name=menu)
+
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("", include(two_factor_urls)),
+    path("", include("accounts.urls")),
+    *auth_urlpatterns,
+    path("ketenmachtigingen/", include("ketenmachtigingen.urls")),
+    _not_built("gebruikers/", _("Gebruikers"), "gebruikers"),
+    _not_built("machtigingen/", _("Machtigingen"), "machtigingen"),
+    _not_built("groepen/", _("Groepen"), "groepen"),
+    _not_built("overige-wijzigingen/", _("Overige wijzigingen"), "overige_wijzigingen"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path(settings.ADMIN_URL, admin.site.urls),
+]
