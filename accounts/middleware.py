@@ -1,3 +1,6 @@
+from django.conf import settings
+from django.utils import translation
+
 from . import tenancy
 
 
@@ -10,3 +13,23 @@ class ActiveOrganisationMiddleware:
     def __call__(self, request):
         tenancy.attach(request)
         return self.get_response(request)
+
+
+class PortalLanguageMiddleware:
+    """Dutch unless the person chose English with the language switch (a cookie).
+
+    Unlike Django's LocaleMiddleware the browser's Accept-Language is ignored: the product is
+    Dutch by default, also for someone whose browser happens to be set to English.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -83,6 +83,12 @@ class User(AbstractUser):
         parts = [self.initials or self.first_name, self.tussenvoegsel, self.last_name]
         return " ".join(p for p in parts if p) or self.username
 
+    @property
+    def avatar_initials(self) -> str:
+        """"AP" for A.B.M. Pietersen: shown in the round badge top right."""
+        first = (self.initials or self.first_name or self.username)[:1]
+        return (first + self.last_name[:1]).upper()
+
     def __str__(self):
         return self.display_name
 
