@@ -42,7 +42,7 @@ class Role(models.TextChoices):
 
 class SecondFactor(models.TextChoices):
     SMS = "sms", _("SMS")
-    OTP = "otp", _("OTP device")
+    OTP = "otp", _("OTP-device")
 
 
 class Language(models.TextChoices):

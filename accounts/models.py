@@ -36,7 +36,7 @@ class Organisation(models.Model):
     ketenmachtigingen_enabled = models.BooleanField(
         _("ketenmachtigingen afgenomen"),
         default=False,
-        help_text=_("The organisation is a customer for ketenmachtigingen and may request them."),
+        help_text=_("De organisatie neemt ketenmachtigingen af en mag ze aanvragen."),
     )
     # Afzenderinstellingen: defaults for the intermediary's contact in every invitation.
     afzender_email = models.EmailField(_("e-mailadres afzender"), blank=True)
@@ -123,7 +123,7 @@ class Membership(models.Model):
     belastingdienst_only = models.BooleanField(
         _("alleen Belastingdienst"),
         default=False,
-        help_text=_("The middel is valid only at the Belastingdienst."),
+        help_text=_("Het middel is alleen geldig bij de Belastingdienst."),
     )
     active = models.BooleanField(_("actief"), default=True)
     # Opaque, stable identifier of the middel as dienstverleners see it at login.

@@ -35,7 +35,7 @@ class Dienstverlener(models.Model):
     is_belastingdienst = models.BooleanField(
         _("Belastingdienst"),
         default=False,
-        help_text=_("Middelen valid only at the Belastingdienst may be used here."),
+        help_text=_("Middelen die alleen bij de Belastingdienst gelden, mogen hier worden gebruikt."),
     )
 
     class Meta:

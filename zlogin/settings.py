@@ -8,9 +8,7 @@ mail to the console, the development SMS gateway and the local company register.
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -116,7 +114,7 @@ PHONENUMBER_DEFAULT_REGION = "NL"
 
 # --- language and time ------------------------------------------------------------------------
 LANGUAGE_CODE = "nl"
-LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
+LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
@@ -153,12 +151,8 @@ CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_U
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {
-    "nightly-jobs": {
-        "task": "ketenmachtigingen.tasks.run_nightly_jobs",
-        "schedule": crontab(hour=2, minute=15),
-    },
-}
+# The nightly jobs are added to the beat schedule with the jobs themselves.
+CELERY_BEAT_SCHEDULE: dict = {}
 
 # --- cache ----------------------------------------------------------------------------------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
