@@ -48,3 +48,17 @@ class SecondFactor(models.TextChoices):
 class Language(models.TextChoices):
     NL = "nl", _("Nederlands")
     EN = "en", _("Engels")
+
+
+class LoginFactor(models.TextChoices):
+    PASSWORD = "password", _("Wachtwoord")
+    TOTP = "totp", _("OTP-code")
+    SMS = "sms", _("SMS-code")
+    BACKUP = "backup", _("Reservecode")
+
+
+class LoginOutcome(models.TextChoices):
+    SUCCESS = "success", _("Gelukt")
+    WRONG_PASSWORD = "wrong_password", _("Onjuiste gebruikersnaam of wachtwoord")
+    WRONG_CODE = "wrong_code", _("Onjuiste code")
+    LOCKED = "locked", _("Geblokkeerd na te veel pogingen")

@@ -5,7 +5,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .constants import KETENMACHTIGING_MIN_NIVEAU, EHNiveau, Role, SecondFactor
+from .constants import (
+    KETENMACHTIGING_MIN_NIVEAU,
+    EHNiveau,
+    LoginFactor,
+    LoginOutcome,
+    Role,
+    SecondFactor,
+)
 from .validators import validate_kvk_nummer, validate_rsin
 
 
@@ -85,7 +92,7 @@ class User(AbstractUser):
 
     @property
     def avatar_initials(self) -> str:
-        """"AP" for A.B.M. Pietersen: shown in the round badge top right."""
+        """ "AP" for A.B.M. Pietersen: shown in the round badge top right."""
         first = (self.initials or self.first_name or self.username)[:1]
         return (first + self.last_name[:1]).upper()
 
@@ -149,3 +156,30 @@ class Membership(models.Model):
     @property
     def may_manage_ketenmachtigingen(self) -> bool:
         return self.active and self.is_beheerder and self.eh_niveau >= KETENMACHTIGING_MIN_NIVEAU
+
+
+class LoginEvent(models.Model):
+    """One login attempt, shown in "Mijn profiel" as the login history."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="login_events"
+    )
+    username = models.CharField(_("gebruikersnaam"), max_length=150)
+    created_at = models.DateTimeField(_("tijdstip"), auto_now_add=True)
+    ip_address = models.GenericIPAddressField(_("IP-adres"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    factor = models.CharField(_("factor"), max_length=10, choices=LoginFactor.choices)
+    outcome = models.CharField(_("resultaat"), max_length=20, choices=LoginOutcome.choices)
+
+    class Meta:
+        verbose_name = _("inlogpoging")
+        verbose_name_plural = _("inloghistorie")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.username} {self.created_at:%Y-%m-%d %H:%M} {self.outcome}"
+
+    @property
+    def succeeded(self) -> bool:
+        return self.outcome == LoginOutcome.SUCCESS

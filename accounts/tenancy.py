@@ -4,10 +4,6 @@ A person may hold middelen for several organisations. The one chosen on the left
 session; every portal query filters by it, and another organisation's object is a 404.
 """
 
-from functools import wraps
-
-from django.contrib.auth.views import redirect_to_login
-from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 
 from .models import Membership
@@ -49,22 +45,3 @@ def set_active_organisation(request, organisation_id: int) -> bool:
 
 def attach(request) -> None:
     request.membership = SimpleLazyObject(lambda: resolve_active_membership(request))
-
-
-def portal_view(view):
-    """A portal page: a verified second factor, and a beheerder's middel of EH3 or higher for
-    the active organisation. The view then finds it on request.organisation."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not (request.user.is_authenticated and request.user.is_verified()):
-            return redirect_to_login(request.get_full_path())
-        membership = request.membership
-        if membership is None or not membership.may_manage_ketenmachtigingen:
-            return render(
-                request, "accounts/no_access.html", {"membership": membership}, status=403
-            )
-        request.organisation = membership.organisation
-        return view(request, *args, **kwargs)
-
-    return wrapper

@@ -14,3 +14,31 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _mail_in_memory(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def verified_login(client):
+    """Log `user` in on the test client with a verified second factor, as after a full login."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    def do(user):
+        device = TOTPDevice.objects.filter(user=user).first() or TOTPDevice.objects.create(
+            user=user, name="default", confirmed=True
+        )
+        client.force_login(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        return client
+
+    return do
+
+
+@pytest.fixture
+def beheerder(db):
+    """A beheerder (EH3) of one organisation, with a TOTP device."""
+    from tests.factories import BeheerderFactory, OrganisationFactory, UserFactory
+
+    user = UserFactory(with_totp_device=True)
+    return BeheerderFactory(user=user, organisation=OrganisationFactory(intermediair=True))

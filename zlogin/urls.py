@@ -3,7 +3,6 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from two_factor.admin import AdminSiteOTPRequired
-from two_factor.urls import urlpatterns as two_factor_urls
 
 from accounts.urls import auth_urlpatterns
 
@@ -21,11 +20,9 @@ def _not_built(route, title, menu):
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("", include(two_factor_urls)),
     path("", include("accounts.urls")),
     *auth_urlpatterns,
     path("ketenmachtigingen/", include("ketenmachtigingen.urls")),
-    _not_built("gebruikers/", _("Gebruikers"), "gebruikers"),
     _not_built("machtigingen/", _("Machtigingen"), "machtigingen"),
     _not_built("groepen/", _("Groepen"), "groepen"),
     _not_built("overige-wijzigingen/", _("Overige wijzigingen"), "overige_wijzigingen"),

@@ -1,6 +1,6 @@
 from django.shortcuts import redirect, render
 
-from accounts.tenancy import portal_view
+from accounts.access import portal_view
 
 
 def home(request):

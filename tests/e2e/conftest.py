@@ -71,7 +71,7 @@ def log_in(page):
     """Log in through the real two-step form: password, then the TOTP code."""
 
     def do(username: str, password: str, device) -> None:
-        page.goto("/account/login/")
+        page.goto("/inloggen/")
         page.get_by_label("Gebruikersnaam").fill(username)
         page.get_by_label("Wachtwoord").fill(password)
         page.get_by_role("button", name="Inloggen").click()

@@ -3,7 +3,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import BeheerderFactory, OrganisationFactory, UserFactory
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    BeheerderFactory,
+    OrganisationFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -11,7 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_login_page_has_the_manuals_fields(page, screenshot):
     page.goto("/")
 
-    expect(page).to_have_url(re.compile(r"/account/login/"))
+    expect(page).to_have_url(re.compile(r"/inloggen/"))
     expect(page.get_by_role("heading", name="Inloggen")).to_be_visible()
     expect(page.get_by_label("Gebruikersnaam")).to_be_visible()
     expect(page.get_by_label("Wachtwoord")).to_be_visible()
@@ -29,7 +34,7 @@ def test_shell_after_login_shows_organisation_menu_and_user(page, log_in, screen
     BeheerderFactory(user=user, organisation=first)
     BeheerderFactory(user=user, organisation=second)
 
-    log_in("a.pietersen", "Ketenmachtiging-2026", user.totpdevice_set.get())
+    log_in("a.pietersen", DEFAULT_PASSWORD, user.totpdevice_set.get())
 
     nav = page.get_by_role("navigation", name="Hoofdmenu")
     for item in ["gebruikers", "machtigingen", "van relaties", "afgegeven", "groepen"]:
@@ -44,4 +49,4 @@ def test_shell_after_login_shows_organisation_menu_and_user(page, log_in, screen
 
     page.get_by_text("A.B.M. Pietersen").click()
     page.get_by_role("button", name="Uitloggen").click()
-    expect(page).to_have_url(re.compile(r"/account/login/"))
+    expect(page).to_have_url(re.compile(r"/inloggen/"))

@@ -1,0 +1,19 @@
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from ..access import portal_view
+from ..selectors import gebruikers_of
+
+PAGE_SIZE = 25
+
+
+@portal_view
+def gebruikers(request):
+    """ "gebruikers": the organisation's people and their middelen, read only, searchable."""
+    search = request.GET.get("zoek", "").strip()[:100]
+    page = Paginator(gebruikers_of(request.organisation, search=search), PAGE_SIZE).get_page(
+        request.GET.get("pagina")
+    )
+    partial = request.headers.get("HX-Request") == "true"
+    template = "accounts/_gebruikers_table.html" if partial else "accounts/gebruikers.html"
+    return render(request, template, {"menu": "gebruikers", "page": page, "search": search})
