@@ -104,3 +104,24 @@ def test_password_reset_through_the_link_in_the_mail(page, person, screenshot):
 
     page.goto(link)  # the link worked once
     expect(page.get_by_text("De activatielink is verlopen of al gebruikt.")).to_be_visible()
+
+
+def test_person_without_device_sets_one_up_with_the_qr_secret(page, screenshot):
+    user = UserFactory(username="n.nieuw", initials="N.", last_name="Nieuw")
+    BeheerderFactory(user=user)
+
+    page.goto("/")
+    fill_password(page, "n.nieuw", DEFAULT_PASSWORD)
+    expect(page).to_have_url(re.compile(r"/account/two_factor/setup/"))
+    page.get_by_role("button", name="Volgende").click()  # welcome
+    page.get_by_role("button", name="Volgende").click()  # method: token generator
+    expect(page.get_by_role("img", name="QR Code")).to_be_visible()
+    screenshot("tweede-factor-instellen")
+    secret = page.get_by_text(re.compile(r"^[A-Z2-7]{16,}$")).inner_text().strip()
+    code = subprocess.check_output(["oathtool", "--totp", "--base32", secret], text=True).strip()
+    page.get_by_label("Token").fill(code)
+    page.get_by_role("button", name="Volgende").click()
+
+    page.goto("/gebruikers/")
+    expect(page.get_by_role("heading", name="Gebruikers")).to_be_visible()
+    assert user.totpdevice_set.filter(confirmed=True).count() == 1
