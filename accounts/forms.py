@@ -6,7 +6,7 @@ from .models import User
 
 
 class UsernamePasswordResetForm(PasswordResetForm):
-    """ "Wachtwoord vergeten": the person gives their username; the activation link goes to the
+    """Wachtwoord vergeten: the person gives their username; the activation link goes to the
     e-mail address registered for it. The answer is the same whether or not it exists."""
 
     email = None

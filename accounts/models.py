@@ -92,7 +92,7 @@ class User(AbstractUser):
 
     @property
     def avatar_initials(self) -> str:
-        """ "AP" for A.B.M. Pietersen: shown in the round badge top right."""
+        """AP for A.B.M. Pietersen: shown in the round badge top right."""
         first = (self.initials or self.first_name or self.username)[:1]
         return (first + self.last_name[:1]).upper()
 

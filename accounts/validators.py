@@ -9,8 +9,9 @@ def normalise_number(value) -> str:
     """Digits as typed or read from a spreadsheet: spaces and dots removed, ints made text."""
     if isinstance(value, int):
         return str(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        # 12345678.0 is a whole number from a spreadsheet; 12345678.5 is no identifier at all.
+        return str(int(value)) if value.is_integer() else str(value)
     return str(value or "").strip().replace(" ", "").replace(".", "")
 
 
@@ -43,6 +44,8 @@ def classify_company_number(raw) -> tuple[str, str]:
         raise ValidationError(
             _("Een KVK-nummer of fiscaal nummer bevat alleen cijfers."), code="not_digits"
         )
+    if len(value) < 8 and isinstance(raw, int | float):
+        return _restore_leading_zeros(value)
     if len(value) == 8:
         return "kvk", value
     if len(value) == 9:
@@ -55,4 +58,25 @@ def classify_company_number(raw) -> tuple[str, str]:
         ),
         params={"count": len(value)},
         code="wrong_length",
+    )
+
+
+def _restore_leading_zeros(value: str) -> tuple[str, str]:
+    """A spreadsheet cell formatted as a number drops leading zeros (02029700 → 2029700).
+
+    Put them back when exactly one reading fits: the KVK-nummer, or an RSIN that passes the
+    elfproef. When both fit, ask for the number as text rather than guess.
+    """
+    kvk, rsin = value.zfill(8), value.zfill(9)
+    rsin_fits = bsn.is_valid(rsin)
+    if not rsin_fits:
+        return "kvk", kvk
+    raise ValidationError(
+        _(
+            "Het nummer %(value)s is als getal opgeslagen en de voorloopnullen zijn verloren: "
+            "het kan KVK-nummer %(kvk)s of fiscaal nummer %(rsin)s zijn. "
+            "Zet het nummer als tekst in het bestand."
+        ),
+        params={"value": value, "kvk": kvk, "rsin": rsin},
+        code="ambiguous_leading_zeros",
     )

@@ -16,7 +16,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.constants import KETENMACHTIGING_MIN_NIVEAU
@@ -134,7 +134,7 @@ def check_authorization(
         Ketenmachtiging.objects.filter(intermediair_id=membership.organisation_id, relatie=relatie)
         .annotate(is_in_force=ExpressionWrapper(in_force_q(today), output_field=BooleanField()))
         .prefetch_related("dienstverleners", "diensten")
-        .order_by("-end_date", "-pk")
+        .order_by(F("end_date").desc(nulls_last=True), "-pk")
     )
     if not ketenmachtigingen:
         return Decision(False, Reason.NO_KETENMACHTIGING)

@@ -11,6 +11,11 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
+def start_of(day: datetime.date) -> datetime.datetime:
+    """Midnight at the start of `day` in Europe/Amsterdam."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 def add_months(day: datetime.date, months: int) -> datetime.date:
     """31 August + 3 months is 30 November: the day is clamped to the month's end."""
     return day + relativedelta(months=months)

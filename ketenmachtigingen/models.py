@@ -35,7 +35,9 @@ class Dienstverlener(models.Model):
     is_belastingdienst = models.BooleanField(
         _("Belastingdienst"),
         default=False,
-        help_text=_("Middelen die alleen bij de Belastingdienst gelden, mogen hier worden gebruikt."),
+        help_text=_(
+            "Middelen die alleen bij de Belastingdienst gelden, mogen hier worden gebruikt."
+        ),
     )
 
     class Meta:

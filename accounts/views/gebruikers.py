@@ -9,7 +9,7 @@ PAGE_SIZE = 25
 
 @portal_view
 def gebruikers(request):
-    """ "gebruikers": the organisation's people and their middelen, read only, searchable."""
+    """gebruikers: the organisation's people and their middelen, read only, searchable."""
     search = request.GET.get("zoek", "").strip()[:100]
     page = Paginator(gebruikers_of(request.organisation, search=search), PAGE_SIZE).get_page(
         request.GET.get("pagina")

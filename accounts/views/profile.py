@@ -12,7 +12,7 @@ LOGIN_HISTORY_PAGE_SIZE = 20
 
 @verified_required
 def profile(request):
-    """ "Mijn profiel": the person's data, middelen, second factors and login history."""
+    """Mijn profiel: the person's data, middelen, second factors and login history."""
     history = Paginator(request.user.login_events.all(), LOGIN_HISTORY_PAGE_SIZE)
     return render(
         request,

@@ -35,7 +35,7 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 
 class UsernameReminderView(FormView):
-    """ "Gebruikersnaam vergeten": the usernames registered for an e-mail address, by mail."""
+    """Gebruikersnaam vergeten: the usernames registered for an e-mail address, by mail."""
 
     form_class = UsernameReminderForm
     template_name = "accounts/recovery/username_form.html"

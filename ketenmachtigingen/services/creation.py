@@ -126,11 +126,19 @@ def request_ketenmachtiging(
     reference: str = "",
     renews: Ketenmachtiging | None = None,
 ) -> Ketenmachtiging:
-    """ "Verzend aanvraag tot goedkeuring": the relatie is invited to sign the form."""
+    """Verzend aanvraag tot goedkeuring: the relatie is invited to sign the form."""
     if not costs_agreed:
         raise DomainError(_("Ga akkoord met de kosten voor vastlegging van deze ketenmachtiging."))
     if not contact.email:
         raise DomainError(_("Vul het e-mailadres van de contactpersoon in."))
+    if renews is not None and (
+        renews.intermediair_id != intermediair.pk
+        or renews.relatie_id != relatie.pk
+        or renews.status != Status.ACTIEF
+    ):
+        raise DomainError(
+            _("Alleen een actieve ketenmachtiging van deze relatie kan worden verlengd.")
+        )
     now = timezone.now()
     return _create(
         acting_user=acting_user,
@@ -168,7 +176,7 @@ def register_approved_ketenmachtiging(
     leverancier: Leverancier,
     reference: str = "",
 ) -> Ketenmachtiging:
-    """ "Ik heb al goedkeuring ontvangen": already approved at a leverancier; active at once."""
+    """Ik heb al goedkeuring ontvangen: already approved at a leverancier; active at once."""
     if leverancier not in Leverancier.values:
         raise DomainError(_("Kies de organisatie waar de ketenmachtiging is vastgelegd."))
     start = dates.today()

@@ -56,11 +56,15 @@ def mark_received(
     ketenmachtiging: Ketenmachtiging, *, acting_user, received_on: datetime.date | None = None
 ) -> Ketenmachtiging:
     """Staff registered the signed paper form (also after an incomplete form was completed)."""
-    received_on = received_on or dates.today()
+    today = dates.today()
+    received_on = received_on or today
+    if received_on > today:
+        raise DomainError(_("Een ontvangstdatum kan niet in de toekomst liggen."))
     with locked(ketenmachtiging) as km:
         ensure_transition_allowed(km.status, Status.AANVRAAG_ONTVANGEN)
         deadline = dates.invitation_deadline(km.sent_at)
-        if received_on > deadline:
+        # The deadline is for the signed form; completing an incomplete one may come later.
+        if km.status == Status.AANVRAAG_VERSTUURD and received_on > deadline:
             raise DomainError(
                 _(
                     "Dit formulier is ontvangen na de uiterste datum %(deadline)s "
@@ -72,7 +76,7 @@ def mark_received(
             km,
             to_status=Status.AANVRAAG_ONTVANGEN,
             acting_user=acting_user,
-            received_at=timezone.now(),
+            received_at=timezone.now() if received_on == today else dates.start_of(received_on),
             status_reason="",
         )
 
@@ -126,9 +130,14 @@ def activate(
         )
 
 
-def lapse(ketenmachtiging: Ketenmachtiging) -> Ketenmachtiging:
+def lapse(ketenmachtiging: Ketenmachtiging, *, today: datetime.date | None = None):
     """The invitation was not answered within 3 months (nightly job)."""
+    today = today or dates.today()
     with locked(ketenmachtiging) as km:
+        if km.status == Status.AANVRAAG_VERSTUURD and today <= dates.invitation_deadline(
+            km.sent_at
+        ):
+            raise DomainError(_("Deze uitnodiging is nog geldig."))
         return _move(
             km,
             to_status=Status.VERVALLEN,
@@ -147,8 +156,10 @@ def expire(ketenmachtiging: Ketenmachtiging, *, today: datetime.date | None = No
 
 
 def revoke_now(ketenmachtiging: Ketenmachtiging, *, acting_user) -> Ketenmachtiging:
-    """ "Verwijder bedrijf", "Per direct". The relatie is not notified."""
+    """Verwijder bedrijf, per direct. The relatie is not notified."""
     with locked(ketenmachtiging) as km:
+        if km.status != Status.ACTIEF:  # a pending request is withdrawn instead
+            raise InvalidTransition(km.status, Status.INGETROKKEN)
         return _move(
             km,
             to_status=Status.INGETROKKEN,
@@ -161,7 +172,7 @@ def revoke_now(ketenmachtiging: Ketenmachtiging, *, acting_user) -> Ketenmachtig
 def schedule_revocation(
     ketenmachtiging: Ketenmachtiging, *, acting_user, on_date: datetime.date
 ) -> Ketenmachtiging:
-    """ "Op een specifieke einddatum in de toekomst": it stays in force until that date."""
+    """Op een specifieke einddatum in de toekomst: it stays in force until that date."""
     with locked(ketenmachtiging) as km:
         if km.status != Status.ACTIEF:
             raise DomainError(_("Alleen een actieve ketenmachtiging kan worden opgezegd."))
@@ -191,6 +202,9 @@ def execute_scheduled_revocation(
     with locked(ketenmachtiging) as km:
         if km.revocation_date is None or km.revocation_date > today:
             raise DomainError(_("Voor deze ketenmachtiging is geen intrekking gepland."))
+        ensure_transition_allowed(km.status, Status.INGETROKKEN)
+        if km.status != Status.ACTIEF:
+            raise InvalidTransition(km.status, Status.INGETROKKEN)
         return _move(
             km,
             to_status=Status.INGETROKKEN,

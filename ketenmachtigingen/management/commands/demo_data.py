@@ -371,9 +371,7 @@ class Command(BaseCommand):
         if start is not None:
             # Sent and received around the start date, as it happened.
             self._backdate_sent(km, start - datetime.timedelta(days=21))
-        lifecycle.mark_received(
-            km, acting_user=staff, received_on=start or dates.today()
-        )
+        lifecycle.mark_received(km, acting_user=staff, received_on=start or dates.today())
         if goal == "aanvraag_ontvangen":
             return
         if goal == "incompleet":
@@ -400,9 +398,7 @@ class Command(BaseCommand):
 
     def _berichten(self):
         due = (
-            Ketenmachtiging.objects.filter(
-                intermediair=self.intermediairs[0], status=Status.ACTIEF
-            )
+            Ketenmachtiging.objects.filter(intermediair=self.intermediairs[0], status=Status.ACTIEF)
             .filter(end_date__lt=dates.renewal_window_start(dates.today()))
             .select_related("relatie")
             .first()
