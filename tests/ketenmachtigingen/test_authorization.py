@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 import time_machine
-from django.db import connection
 
 from accounts.constants import EHNiveau
 from ketenmachtigingen.authorization import (
