@@ -188,7 +188,7 @@ def register_approved_ketenmachtiging(
         scope=scope,
         assignment=assignment,
         duration_years=duration_years,
-        note=_("Verwerkt als goedgekeurd (%s).") % Leverancier(leverancier).label,
+        note=f"Verwerkt als goedgekeurd ({Leverancier(leverancier).label}).",
         leverancier=leverancier,
         start_date=start,
         end_date=dates.end_date_for(start, duration_years),

@@ -1,5 +1,8 @@
 """Every change of a ketenmachtiging's status, one function per transition.
 
+Audit notes are written in Dutch whatever the language of the person acting: the trail is
+read by Z login staff and must read the same for everyone.
+
 Each locks the row, checks the move against TRANSITIONS, saves only the fields it changes,
 records an event in the same transaction and queues side effects on commit.
 """
@@ -142,7 +145,7 @@ def lapse(ketenmachtiging: Ketenmachtiging, *, today: datetime.date | None = Non
             km,
             to_status=Status.VERVALLEN,
             acting_user=None,
-            note=_("Niet binnen 3 maanden ontvangen."),
+            note="Niet binnen 3 maanden ontvangen.",
         )
 
 
@@ -164,7 +167,7 @@ def revoke_now(ketenmachtiging: Ketenmachtiging, *, acting_user) -> Ketenmachtig
             km,
             to_status=Status.INGETROKKEN,
             acting_user=acting_user,
-            note=_("Per direct ingetrokken."),
+            note="Per direct ingetrokken.",
             revoked_at=timezone.now(),
         )
 
@@ -189,7 +192,7 @@ def schedule_revocation(
             km,
             kind=EventKind.REVOCATION_SCHEDULED,
             acting_user=acting_user,
-            note=_("Intrekking gepland op %s.") % on_date.strftime("%d-%m-%Y"),
+            note=f"Intrekking gepland op {on_date:%d-%m-%Y}.",
         )
         return km
 
@@ -209,7 +212,7 @@ def execute_scheduled_revocation(
             km,
             to_status=Status.INGETROKKEN,
             acting_user=None,
-            note=_("Ingetrokken op de gekozen datum."),
+            note="Ingetrokken op de gekozen datum.",
             revoked_at=timezone.now(),
         )
 
@@ -223,6 +226,6 @@ def withdraw(ketenmachtiging: Ketenmachtiging, *, acting_user) -> Ketenmachtigin
             km,
             to_status=Status.INGETROKKEN,
             acting_user=acting_user,
-            note=_("Aanvraag ingetrokken."),
+            note="Aanvraag ingetrokken.",
             revoked_at=timezone.now(),
         )
