@@ -14,6 +14,7 @@ from ..authorization import may_be_assigned
 from ..constants import EventKind, Leverancier, Status
 from ..errors import DomainError
 from ..models import Dienst, Dienstverlener, Ketenmachtiging
+from ..tasks import send_invitation
 from .audit import record_event
 from .lifecycle import ensure_transition_allowed
 
@@ -140,7 +141,7 @@ def request_ketenmachtiging(
             _("Alleen een actieve ketenmachtiging van deze relatie kan worden verlengd.")
         )
     now = timezone.now()
-    return _create(
+    km = _create(
         acting_user=acting_user,
         status=Status.AANVRAAG_VERSTUURD,
         intermediair=intermediair,
@@ -162,6 +163,8 @@ def request_ketenmachtiging(
         reference=reference,
         renews=renews,
     )
+    transaction.on_commit(lambda: send_invitation.delay(km.pk))
+    return km
 
 
 @transaction.atomic
