@@ -3,6 +3,7 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+from .validators import normalise_phone_number
 
 
 class UsernamePasswordResetForm(PasswordResetForm):
@@ -29,3 +30,24 @@ class UsernamePasswordResetForm(PasswordResetForm):
 
 class UsernameReminderForm(forms.Form):
     email = forms.EmailField(label=_("E-mailadres"), max_length=254)
+
+
+class PhoneNumberField(forms.CharField):
+    """Dutch and international phone numbers, stored as E.164."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 30)
+        super().__init__(**kwargs)
+        self.widget.input_type = "tel"
+        self.widget.attrs.setdefault("autocomplete", "tel")
+
+    def clean(self, value):
+        value = super().clean(value)
+        return normalise_phone_number(value) if value else value
+
+
+class SenderSettingsForm(forms.Form):
+    """Afzenderinstellingen: the intermediair's defaults for every invitation."""
+
+    afzender_email = forms.EmailField(label=_("E-mailadres"), required=False)
+    afzender_telefoon = PhoneNumberField(label=_("Telefoonnummer"), required=False)

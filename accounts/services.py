@@ -33,3 +33,10 @@ def record_login_attempt(
         factor=factor,
         outcome=outcome,
     )
+
+
+def update_sender_settings(*, acting_user, organisation, email: str, telefoon: str) -> None:
+    """Afzenderinstellingen: the defaults for the intermediair's contact in invitations."""
+    organisation.afzender_email = email
+    organisation.afzender_telefoon = telefoon
+    organisation.save(update_fields=["afzender_email", "afzender_telefoon"])

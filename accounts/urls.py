@@ -4,7 +4,7 @@ from django.views.generic import RedirectView
 from two_factor import views as two_factor_views
 from two_factor.urls import plugin_urlpatterns
 
-from .views import gebruikers, organisation, profile, recovery
+from .views import gebruikers, organisation, profile, recovery, settings
 from .views.login import PortalLoginView
 
 app_name = "accounts"
@@ -13,6 +13,7 @@ urlpatterns = [
     path("organisatie/kiezen/", organisation.switch_organisation, name="switch_organisation"),
     path("mijn-profiel/", profile.profile, name="profile"),
     path("gebruikers/", gebruikers.gebruikers, name="gebruikers"),
+    path("instellingen/afzender/", settings.sender_settings, name="sender_settings"),
 ]
 
 # The second-factor pages of django-two-factor-auth, in its namespace, with our login view.

@@ -80,3 +80,26 @@ def _restore_leading_zeros(value: str) -> tuple[str, str]:
         params={"value": value, "kvk": kvk, "rsin": rsin},
         code="ambiguous_leading_zeros",
     )
+
+
+def normalise_phone_number(value: str) -> str:
+    """A Dutch or international phone number in E.164 (+31612345678), or ValidationError.
+
+    Numbers without a country code are read as Dutch: "06 1234 5678" and "030-1234567" work.
+    """
+    import phonenumbers
+
+    text = (value or "").strip()
+    try:
+        number = phonenumbers.parse(text, "NL")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            _(
+                "Vul een geldig telefoonnummer in, bijvoorbeeld 06 12345678 of, "
+                "voor een buitenlands nummer, +32 2 555 12 12."
+            ),
+            code="invalid_phone",
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

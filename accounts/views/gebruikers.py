@@ -1,6 +1,8 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from ketenmachtigingen.authorization import picker_warnings
+
 from ..access import portal_view
 from ..selectors import gebruikers_of
 
@@ -14,6 +16,8 @@ def gebruikers(request):
     page = Paginator(gebruikers_of(request.organisation, search=search), PAGE_SIZE).get_page(
         request.GET.get("pagina")
     )
+    for membership in page:
+        membership.warnings = picker_warnings(membership)
     partial = request.headers.get("HX-Request") == "true"
     template = "accounts/_gebruikers_table.html" if partial else "accounts/gebruikers.html"
     return render(request, template, {"menu": "gebruikers", "page": page, "search": search})

@@ -2,44 +2,43 @@
 COMPANY_REGISTER ("local" or "kvk"). Views call lookup_company(); nothing else knows which
 register answers."""
 
-from dataclasses import dataclass
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
-from django.utils.translation import gettext_lazy as _
+from .base import Company, CompanyNotFound, CompanyRegister, RegisterUnavailable
+from .kvk import KvkApiRegister
+from .local import LocalRegister
 
-from ..errors import DomainError
+__all__ = [
+    "Company",
+    "CompanyNotFound",
+    "CompanyRegister",
+    "KvkApiRegister",
+    "LocalRegister",
+    "RegisterUnavailable",
+    "get_register",
+    "lookup_company",
+]
 
-
-@dataclass(frozen=True)
-class Company:
-    """A company as a register describes it."""
-
-    name: str
-    kvk_nummer: str | None = None
-    rsin: str | None = None
-    straat: str = ""
-    huisnummer: str = ""
-    postcode: str = ""
-    plaats: str = ""
-
-
-class CompanyNotFound(DomainError):
-    def __init__(self, number: str):
-        super().__init__(
-            _("Er is geen bedrijf gevonden met nummer %(number)s. Controleer het nummer.")
-            % {"number": number}
-        )
+KINDS = ("kvk", "rsin")
 
 
-class RegisterUnavailable(DomainError):
-    def __init__(self):
-        super().__init__(
-            _(
-                "Het KVK Handelsregister is op dit moment niet bereikbaar. "
-                "Probeer het over enkele minuten opnieuw."
-            )
-        )
+def get_register() -> CompanyRegister:
+    """The register named by settings.COMPANY_REGISTER, read on every call."""
+    if settings.COMPANY_REGISTER == "local":
+        return LocalRegister()
+    if settings.COMPANY_REGISTER == "kvk":
+        return KvkApiRegister.from_settings()
+    raise ImproperlyConfigured(
+        f"COMPANY_REGISTER is {settings.COMPANY_REGISTER!r}; expected 'local' or 'kvk'."
+    )
 
 
 def lookup_company(kind: str, number: str) -> Company:
-    """kind is "kvk" or "rsin" (see accounts.validators.classify_company_number)."""
-    raise NotImplementedError
+    """kind is "kvk" or "rsin" (see accounts.validators.classify_company_number).
+
+    Raises CompanyNotFound or RegisterUnavailable, whose messages are meant for the user.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+    return get_register().lookup(kind, number)

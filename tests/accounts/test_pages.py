@@ -29,8 +29,8 @@ def test_gebruikers_lists_only_the_active_organisations_people(client, verified_
     assert "K. de Vries" in content
     assert "L. Smit" in content
     assert "Buitenstaander" not in content
-    assert "Alleen Belastingdienst" in content
-    assert "Onder EH3: geen ketenmachtigingen" in content
+    assert "alleen geschikt is om namens uw bedrijf in te loggen bij de Belastingdienst" in content
+    assert "dient de persoon te beschikken over een middel op minimaal niveau EH3" in content
     assert "Beheerder" in content
 
 

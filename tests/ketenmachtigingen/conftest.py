@@ -73,3 +73,16 @@ def state_of(km: Ketenmachtiging) -> dict:
 @pytest.fixture
 def snapshot():
     return state_of
+
+
+@pytest.fixture
+def kvk_api(settings):
+    """A local fake of the KVK API, with the settings pointing the "kvk" register at it."""
+    from tests.ketenmachtigingen.kvk_fake import FakeKvk
+
+    with FakeKvk() as fake:
+        settings.COMPANY_REGISTER = "kvk"
+        settings.KVK_API_URL = fake.url
+        settings.KVK_API_KEY = "test-key"
+        settings.KVK_API_TIMEOUT = 0.5
+        yield fake

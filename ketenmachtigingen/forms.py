@@ -1,0 +1,186 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.constants import Language
+from accounts.forms import PhoneNumberField
+from accounts.models import Membership
+from accounts.validators import classify_company_number
+from groepen.models import Groep
+
+from .authorization import may_be_assigned
+from .constants import DEFAULT_DURATION_YEARS, DURATION_CHOICES, Leverancier
+from .models import Dienst, Dienstverlener
+
+
+class CompanyNumberForm(forms.Form):
+    """Stap 1: "Geef het KVK-nummer of fiscaal nummer van het bedrijf …"."""
+
+    number = forms.CharField(label=_("KVK-nummer of fiscaal nummer"), max_length=20)
+
+    def clean_number(self):
+        return classify_company_number(self.cleaned_data["number"])
+
+
+class ScopeForm(forms.Form):
+    """Stap 2, "Voeg een machtiging toe": Algemene bevoegdheid, whole dienstverleners or
+    single diensten."""
+
+    algemene_bevoegdheid = forms.BooleanField(label=_("Algemene bevoegdheid"), required=False)
+    dienstverleners = forms.ModelMultipleChoiceField(
+        queryset=Dienstverlener.objects.all(), required=False
+    )
+    diensten = forms.ModelMultipleChoiceField(
+        queryset=Dienst.objects.filter(active=True), required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("algemene_bevoegdheid") or data.get("dienstverleners")):
+            if not data.get("diensten"):
+                raise forms.ValidationError(_("Kies één of meerdere diensten."))
+        return data
+
+
+class AssignmentForm(forms.Form):
+    """Stap 3, "Kies gebruikers": people and groups of the active organisation only."""
+
+    gebruikers = forms.ModelMultipleChoiceField(queryset=Membership.objects.none(), required=False)
+    groepen = forms.ModelMultipleChoiceField(queryset=Groep.objects.none(), required=False)
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["gebruikers"].queryset = Membership.objects.active().filter(
+            organisation=organisation
+        )
+        self.fields["groepen"].queryset = Groep.objects.filter(organisation=organisation)
+
+    def clean_gebruikers(self):
+        chosen = self.cleaned_data["gebruikers"]
+        refused = [m for m in chosen if not may_be_assigned(m)]
+        if refused:
+            raise forms.ValidationError(
+                _(
+                    "Om gebruik te maken van de machtiging(en) dient de persoon te beschikken "
+                    "over een middel op minimaal niveau EH3."
+                )
+            )
+        return chosen
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not (data.get("gebruikers") or data.get("groepen")):
+            raise forms.ValidationError(_("Kies één of meerdere gebruikers of groepen."))
+        return data
+
+
+class DurationForm(forms.Form):
+    """Stap 4: "Kies de duur van de machtigingen"."""
+
+    duration_years = forms.TypedChoiceField(
+        label=_("Kies de duur van de machtigingen"),
+        choices=DURATION_CHOICES,
+        coerce=int,
+        initial=DEFAULT_DURATION_YEARS,
+    )
+
+
+class OverlapConfirmationMixin(forms.Form):
+    """Asks for confirmation when the relatie already has a ketenmachtiging for these diensten."""
+
+    confirm_overlap = forms.BooleanField(
+        label=_("Ik wil deze ketenmachtiging toch aanvragen."), required=False
+    )
+
+    def __init__(self, *args, overlapping=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.overlapping = list(overlapping)
+        if self.overlapping:
+            self.fields["confirm_overlap"].required = True
+            self.fields["confirm_overlap"].error_messages["required"] = _(
+                "Bevestig dat u deze ketenmachtiging toch wilt aanvragen."
+            )
+        else:
+            del self.fields["confirm_overlap"]
+
+
+class SendRequestForm(OverlapConfirmationMixin):
+    """ "Verzend aanvraag tot goedkeuring": contacts, language, note and the cost consent."""
+
+    contact_initialen = forms.CharField(label=_("Initialen"), max_length=20)
+    contact_tussenvoegsel = forms.CharField(label=_("Tussenvoegsel"), max_length=20, required=False)
+    contact_achternaam = forms.CharField(label=_("Achternaam"), max_length=100)
+    contact_email = forms.EmailField(label=_("E-mailadres"))
+    contact_telefoon = PhoneNumberField(label=_("Telefoonnummer"))
+    intermediair_email = forms.EmailField(label=_("E-mailadres"))
+    intermediair_telefoon = PhoneNumberField(label=_("Telefoonnummer"))
+    language = forms.ChoiceField(
+        label=_("Voorkeurstaal ontvangers"), choices=Language.choices, initial=Language.NL
+    )
+    personal_message = forms.CharField(
+        label=_("Persoonlijk bericht voor de ontvangers"),
+        help_text=_(
+            "Voeg een persoonlijke notitie toe, deze wordt onderaan de e-mail getoond. Het is "
+            "niet nodig om toelichting te geven op ketenmachtigingen of de inhoud van deze "
+            "aanvraag, dat gebeurt in de standaardtekst van de mail."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 1000}),
+        max_length=1000,
+        required=False,
+    )
+    reference = forms.CharField(
+        label=_("Referentie (optioneel, voor uw eigen administratie)"),
+        max_length=100,
+        required=False,
+    )
+    costs_agreed = forms.BooleanField(
+        label=_("Ja, ik ga akkoord met de kosten voor vastlegging van deze ketenmachtiging."),
+        error_messages={"required": _("Ga akkoord met de kosten om de aanvraag te versturen.")},
+    )
+
+    field_order = [
+        "contact_initialen",
+        "contact_tussenvoegsel",
+        "contact_achternaam",
+        "contact_email",
+        "contact_telefoon",
+        "intermediair_email",
+        "intermediair_telefoon",
+        "language",
+        "personal_message",
+        "reference",
+        "confirm_overlap",
+        "costs_agreed",
+    ]
+
+    RELATIE_FIELDS = (
+        "contact_initialen",
+        "contact_tussenvoegsel",
+        "contact_achternaam",
+        "contact_email",
+        "contact_telefoon",
+    )
+    INTERMEDIAIR_FIELDS = ("intermediair_email", "intermediair_telefoon")
+
+    def relatie_fields(self):
+        return [self[name] for name in self.RELATIE_FIELDS]
+
+    def intermediair_fields(self):
+        return [self[name] for name in self.INTERMEDIAIR_FIELDS]
+
+
+class ApproveForm(OverlapConfirmationMixin):
+    """ "Kies organisatie": where the already-approved ketenmachtiging is registered."""
+
+    leverancier = forms.ChoiceField(
+        label=_("Kies de organisatie waar de ketenmachtiging is vastgelegd."),
+        choices=Leverancier.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Kies de organisatie waar de ketenmachtiging is vastgelegd.")
+        },
+    )
+    reference = forms.CharField(
+        label=_("Referentie (optioneel, voor uw eigen administratie)"),
+        max_length=100,
+        required=False,
+    )
