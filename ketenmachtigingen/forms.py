@@ -35,9 +35,8 @@ class ScopeForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not (data.get("algemene_bevoegdheid") or data.get("dienstverleners")):
-            if not data.get("diensten"):
-                raise forms.ValidationError(_("Kies één of meerdere diensten."))
+        if not any(data.get(f) for f in ("algemene_bevoegdheid", "dienstverleners", "diensten")):
+            raise forms.ValidationError(_("Kies één of meerdere diensten."))
         return data
 
 
