@@ -1,0 +1,125 @@
+"""Voeg nieuwe ketenmachtigingen toe, Eén bedrijf, in Chromium: both ways to finish."""
+
+import re
+
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+from accounts.constants import EHNiveau
+from ketenmachtigingen.constants import Status
+from ketenmachtigingen.models import Ketenmachtiging, RegisterEntry
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    BeheerderFactory,
+    GroepFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+)
+
+from .conftest import totp_now
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def beheerder():
+    user = UserFactory(
+        username="a.pietersen", initials="A.B.M.", last_name="Pietersen", with_totp_device=True
+    )
+    organisation = OrganisationFactory(name="Pietersen Administratie B.V.", intermediair=True)
+    BeheerderFactory(user=user, organisation=organisation)
+    MembershipFactory(
+        organisation=organisation,
+        user=UserFactory(initials="S.", tussenvoegsel="de", last_name="Jong"),
+    )
+    MembershipFactory(
+        organisation=organisation,
+        user=UserFactory(initials="K.", last_name="Laag"),
+        eh_niveau=EHNiveau.EH2,
+    )
+    MembershipFactory(
+        organisation=organisation,
+        user=UserFactory(initials="L.", last_name="Smit"),
+        belastingdienst_only=True,
+    )
+    GroepFactory(organisation=organisation, name="Fiscalisten", algemene_bevoegdheid=True)
+    RegisterEntry.objects.create(
+        kvk_nummer="39078749",
+        rsin="800000006",
+        name="ZET solutions B.V.",
+        straat="Albert Einsteinweg",
+        huisnummer="4",
+        postcode="8218NH",
+        plaats="Lelystad",
+    )
+    return user
+
+
+def walk_steps_1_to_4(page, log_in, beheerder, screenshot, prefix):
+    log_in("a.pietersen", DEFAULT_PASSWORD, beheerder.totpdevice_set.get())
+    page.get_by_role("link", name="+ Voeg toe").click()
+    expect(page.get_by_role("heading", name="Voeg nieuwe ketenmachtigingen toe")).to_be_visible()
+    screenshot(f"{prefix}-1-importeer-bedrijven")
+
+    page.get_by_label("KVK-nummer of fiscaal nummer").fill("3907874")
+    page.get_by_role("button", name="Selecteer bedrijf").click()
+    expect(page.get_by_text("u vulde 7 cijfers in.")).to_be_visible()
+    page.get_by_label("KVK-nummer of fiscaal nummer").fill("39078749")
+    page.get_by_role("button", name="Selecteer bedrijf").click()
+    expect(page.locator(".company-card")).to_contain_text("ZET solutions B.V.")
+    expect(page.locator(".company-card")).to_contain_text("8218NH Lelystad")
+    screenshot(f"{prefix}-2-bedrijf-geselecteerd")
+
+    page.get_by_role("link", name="Kies diensten").click()
+    search = page.get_by_placeholder("Zoek op dienst of dienstverlener...")
+    search.fill("loonheff")
+    expect(page.get_by_label("Facet Portaal")).to_have_count(0)  # filtered as you type
+    page.get_by_label("Aangifte loonheffingen").check()
+    search.fill("cockpit")
+    expect(page.get_by_label("Aangifte loonheffingen")).to_have_count(0)
+    page.get_by_label("Adviseursportaal a.s.r. Cockpit").check()
+    screenshot(f"{prefix}-3-kies-diensten")
+    page.get_by_role("button", name="Voeg machtiging(en) toe").click()
+    step2 = page.locator("#stap-2")
+    expect(step2).to_contain_text("Aangifte loonheffingen")  # kept while filtered out
+    expect(step2).to_contain_text("Adviseursportaal a.s.r. Cockpit")
+
+    page.get_by_role("link", name="Kies gebruikers").click()
+    expect(page.get_by_label(re.compile("K. Laag"))).to_be_disabled()
+    expect(
+        page.get_by_text(
+            "alleen geschikt is om namens uw bedrijf in te loggen bij de Belastingdienst"
+        )
+    ).to_be_visible()
+    page.get_by_label(re.compile("S. de Jong")).check()
+    page.get_by_label("Fiscalisten").check()
+    screenshot(f"{prefix}-4-kies-gebruikers")
+    page.get_by_role("button", name="Voeg gebruikers toe").click()
+    expect(page.locator("#stap-3")).to_contain_text("S. de Jong")
+    expect(page.locator("#stap-3")).to_contain_text("Fiscalisten")
+
+    expect(page.get_by_label("Kies de duur van de machtigingen", exact=True)).to_have_value("5")
+    screenshot(f"{prefix}-5-kies-duur")
+
+
+def test_already_approved_path(page, log_in, beheerder, screenshot):
+    walk_steps_1_to_4(page, log_in, beheerder, screenshot, "goedgekeurd")
+    page.get_by_label("Kies de duur van de machtigingen", exact=True).select_option("4")
+    page.get_by_role("button", name="Ik heb al goedkeuring ontvangen").click()
+
+    expect(
+        page.get_by_role("heading", name="Wilt u deze ketenmachtiging verwerken als goedgekeurd?")
+    ).to_be_visible()
+    screenshot("goedgekeurd-6-bevestig")
+    page.get_by_role("link", name="Ja, leg de ketenmachtiging vast").click()
+    page.get_by_text("Reconi").click()
+    screenshot("goedgekeurd-7-kies-organisatie")
+    page.get_by_role("button", name="Verwerk als goedgekeurd").click()
+
+    expect(page.get_by_text("De ketenmachtiging is toegevoegd/ verzonden.")).to_be_visible()
+    km = Ketenmachtiging.objects.get()
+    assert (km.status, km.leverancier, km.duration_years) == (Status.ACTIEF, "reconi", 4)
+    assert km.diensten.count() == 2
+    assert [g.name for g in km.groepen.all()] == ["Fiscalisten"]
