@@ -1,3 +1,5 @@
+from functools import cache
+
 from . import tenancy
 
 
@@ -6,7 +8,18 @@ def portal(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    membership = getattr(request, "membership", None)
     return {
-        "active_membership": getattr(request, "membership", None),
+        "active_membership": membership,
         "all_memberships": tenancy.memberships_of(user),
+        "unread_berichten": _unread(membership, user),
     }
+
+
+def _unread(membership, user):
+    """A callable, so the count is only queried when a template shows it, and only once."""
+    from berichtenbox.selectors import unread_count
+
+    if membership is None or not membership.may_manage_ketenmachtigingen:
+        return 0
+    return cache(lambda: unread_count(organisation=membership.organisation, user=user))

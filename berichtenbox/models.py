@@ -29,6 +29,8 @@ class Bericht(models.Model):
         related_name="berichten",
     )
     read_at = models.DateTimeField(_("gelezen op"), null=True, blank=True)
+    # When the beheerders were told by e-mail that the bericht is waiting; once only.
+    announced_at = models.DateTimeField(_("aangekondigd op"), null=True, blank=True)
     created_at = models.DateTimeField(_("ontvangen op"), auto_now_add=True)
 
     class Meta:

@@ -24,8 +24,9 @@ urlpatterns = [
     *auth_urlpatterns,
     path("ketenmachtigingen/", include("ketenmachtigingen.urls")),
     _not_built("machtigingen/", _("Machtigingen"), "machtigingen"),
-    _not_built("groepen/", _("Groepen"), "groepen"),
+    path("groepen/", include("groepen.urls")),
     _not_built("overige-wijzigingen/", _("Overige wijzigingen"), "overige_wijzigingen"),
+    path("berichtenbox/", include("berichtenbox.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -13,8 +13,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.factories import (
     BeheerderFactory,
+    BerichtFactory,
     GroepFactory,
     KetenmachtigingFactory,
+    MembershipFactory,
     OrganisationFactory,
     UserFactory,
 )
@@ -49,6 +51,9 @@ def other_organisation_objects(intermediair):
         "pk": KetenmachtigingFactory(intermediair=other).pk,
         "ketenmachtiging_id": KetenmachtigingFactory(intermediair=other).pk,
         "groep_id": GroepFactory(organisation=other).pk,
+        "membership_id": MembershipFactory(organisation=other).pk,
+        "bericht_id": BerichtFactory(organisation=other).pk,
+        "relatie_id": KetenmachtigingFactory(actief=True, intermediair=other).relatie_id,
     }
 
 
