@@ -183,3 +183,91 @@ class ApproveForm(OverlapConfirmationMixin):
         max_length=100,
         required=False,
     )
+
+
+class OverviewFilterForm(forms.Form):
+    """Search and filters above the tabs; invalid values are ignored rather than refused."""
+
+    zoek = forms.CharField(
+        label=_("Zoek op bedrijf, KVK-nummer, referentie of contactpersoon"),
+        max_length=100,
+        required=False,
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    dienstverlener = forms.ModelChoiceField(
+        label=_("Dienstverlener"),
+        queryset=Dienstverlener.objects.order_by("name"),
+        required=False,
+        empty_label=_("Alle dienstverleners"),
+    )
+    eind_van = forms.DateField(
+        label=_("Einddatum vanaf"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    eind_tot = forms.DateField(
+        label=_("Einddatum tot en met"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, statuses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("Alle statussen")), *statuses]
+
+    def filters(self):
+        from .selectors import OverviewFilters
+
+        data = self.cleaned_data if self.is_valid() else {}
+        dienstverlener = data.get("dienstverlener")
+        return OverviewFilters(
+            search=data.get("zoek", ""),
+            status=data.get("status", ""),
+            dienstverlener_id=dienstverlener.pk if dienstverlener else None,
+            end_from=data.get("eind_van"),
+            end_to=data.get("eind_tot"),
+        )
+
+
+class RevokeForm(forms.Form):
+    """ "Verwijder bedrijf": per direct, or on a date in the future."""
+
+    PER_DIRECT, OP_DATUM = "direct", "datum"
+    wanneer = forms.ChoiceField(
+        label=_(
+            "Weet u zeker dat u dit bedrijf en de daaraan gekoppelde machtigingen wilt verwijderen?"
+        ),
+        choices=[
+            (PER_DIRECT, _("Per direct")),
+            (OP_DATUM, _("Op een specifieke einddatum in de toekomst")),
+        ],
+        widget=forms.RadioSelect,
+        initial=PER_DIRECT,
+    )
+    datum = forms.DateField(
+        label=_("Kies een opzeggingsdatum"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("wanneer") == self.OP_DATUM and not data.get("datum"):
+            self.add_error("datum", _("Kies een opzeggingsdatum."))
+        return data
+
+
+class ExportForm(forms.Form):
+    formaat = forms.ChoiceField(
+        label=_("Bestandsformaat"),
+        choices=[("xlsx", ".xlsx"), ("csv", ".csv")],
+        widget=forms.RadioSelect,
+        initial="xlsx",
+    )
+    alle = forms.BooleanField(label=_("van al mijn organisaties"), required=False)
+
+
+class RenewalRowForm(forms.Form):
+    """One row of the Acties table: who receives the renewal request, in which language."""
+
+    naam = forms.CharField(label=_("Naam ontvanger"), max_length=100)
+    email = forms.EmailField(label=_("E-mailadres ontvanger"))
+    taal = forms.ChoiceField(label=_("Taal"), choices=Language.choices)

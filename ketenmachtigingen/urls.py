@@ -1,7 +1,4 @@
 from django.urls import path
-from django.utils.translation import gettext_lazy as _
-
-from zlogin.views import not_built
 
 from .views import overview, request
 
@@ -9,6 +6,30 @@ app_name = "ketenmachtigingen"
 
 urlpatterns = [
     path("van-relaties/", overview.overview, name="overview"),
+    path("van-relaties/export/", overview.export, name="export"),
+    path("van-relaties/verlengen/", overview.renew, name="renew"),
+    path(
+        "van-relaties/<int:ketenmachtiging_id>/gebruikers/<int:membership_id>/verwijderen/",
+        overview.remove_gebruiker,
+        name="remove_gebruiker",
+    ),
+    path(
+        "van-relaties/<int:ketenmachtiging_id>/groepen/<int:groep_id>/verwijderen/",
+        overview.remove_groep,
+        name="remove_groep",
+    ),
+    path(
+        "van-relaties/<int:ketenmachtiging_id>/gebruikers/toevoegen/",
+        overview.add_gebruikers,
+        name="add_gebruikers_to",
+    ),
+    path("van-relaties/<int:ketenmachtiging_id>/intrekken/", overview.withdraw, name="withdraw"),
+    path("van-relaties/relatie/<int:relatie_id>/", overview.relatie, name="relatie"),
+    path(
+        "van-relaties/relatie/<int:relatie_id>/verwijderen/",
+        overview.revoke_relatie,
+        name="revoke_relatie",
+    ),
     path("van-relaties/toevoegen/", request.add, name="add"),
     path("van-relaties/toevoegen/opnieuw/", request.restart, name="add_restart"),
     path("van-relaties/toevoegen/diensten/", request.choose_diensten, name="add_diensten"),
@@ -16,10 +37,5 @@ urlpatterns = [
     path("van-relaties/toevoegen/duur/", request.choose_duration, name="add_duration"),
     path("van-relaties/toevoegen/verzenden/", request.send, name="add_send"),
     path("van-relaties/toevoegen/goedgekeurd/", request.approved, name="add_approved"),
-    path(
-        "afgegeven/",
-        not_built,
-        {"title": _("Ketenmachtigingen afgegeven"), "menu": "afgegeven"},
-        name="afgegeven",
-    ),
+    path("afgegeven/", overview.afgegeven, name="afgegeven"),
 ]

@@ -6,10 +6,10 @@ from django.db.models import Prefetch, Q
 
 from accounts.models import Organisation
 
-from .constants import HIDDEN_STATUSES, Status
-from .models import Dienst, Dienstverlener, Ketenmachtiging
-from .register import Company
-from .services.creation import ScopeSelection
+from ..constants import HIDDEN_STATUSES, Status
+from ..models import Dienst, Dienstverlener, Ketenmachtiging
+from ..register import Company
+from ..services.creation import ScopeSelection
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,382 @@
-from django.shortcuts import render
+"""ketenmachtigingen | van relaties (manual 5) and | afgegeven."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from accounts.access import portal_view
+from accounts.models import Organisation
+from accounts.selectors import gebruikers_of
+from accounts.tenancy import memberships_of
+from groepen.models import Groep
+
+from ..authorization import may_be_assigned, picker_warnings
+from ..constants import HIDDEN_STATUSES, PENDING_STATUSES, Status, Tab
+from ..errors import DomainError
+from ..exports import export_response
+from ..forms import (
+    AssignmentForm,
+    ExportForm,
+    OverviewFilterForm,
+    RenewalRowForm,
+    RevokeForm,
+)
+from ..models import Ketenmachtiging
+from ..selectors import (
+    acties_count,
+    acties_page,
+    afgegeven_page,
+    ketenmachtigingen_for_export,
+    overview_page,
+    relatie_details,
+)
+from ..services import assignments, lifecycle, renewals
+
+MENU = "van_relaties"
+EXPORTABLE_TABS = (Tab.ACTIEF, Tab.WACHTEND, Tab.VERLOPEN)
+TAB_STATUSES = {
+    Tab.ACTIEF: [],
+    Tab.WACHTEND: [(s, Status(s).label) for s in Status.values if s in PENDING_STATUSES],
+    Tab.ACTIES: [],
+    Tab.VERLOPEN: [],
+}
+
+
+def _tab(request) -> str:
+    tab = request.GET.get("tab", Tab.ACTIEF)
+    return tab if tab in Tab.values else Tab.ACTIEF
+
+
+def _own_ketenmachtiging(request, ketenmachtiging_id) -> Ketenmachtiging:
+    """Another organisation's ketenmachtiging, or one kept only for the audit trail, is a 404."""
+    return get_object_or_404(
+        Ketenmachtiging.objects.exclude(status__in=[Status.INGETROKKEN, Status.VERVALLEN]),
+        pk=ketenmachtiging_id,
+        intermediair=request.organisation,
+    )
+
+
+def _back(request):
+    url = request.POST.get("next", "")
+    if url.startswith("/") and not url.startswith("//"):
+        return redirect(url)
+    return redirect("ketenmachtigingen:overview")
 
 
 @portal_view
 def overview(request):
-    """ketenmachtigingen | van relaties."""
-    return render(request, "ketenmachtigingen/overview.html", {"menu": "van_relaties"})
+    tab = _tab(request)
+    filter_form = OverviewFilterForm(request.GET or None, statuses=TAB_STATUSES[tab])
+    filters = filter_form.filters() if filter_form.is_bound else OverviewFilterForm().filters()
+    if tab == Tab.ACTIES:
+        page = acties_page(request.organisation, filters, request.GET.get("pagina"))
+        rows = [(km, _renewal_form(km)) for km in page]
+    else:
+        page, rows = overview_page(request.organisation, tab, filters, request.GET.get("pagina"))
+    query = request.GET.copy()
+    query.pop("pagina", None)
+    context = {
+        "menu": MENU,
+        "tab": tab,
+        "tabs": Tab,
+        "page": page,
+        "rows": rows,
+        "filter_form": filter_form,
+        "filters": filters,
+        "acties_count": acties_count(request.organisation),
+        "query": query.urlencode(),
+        "export_form": ExportForm(),
+        "exportable": tab in EXPORTABLE_TABS,
+        "several_organisations": memberships_of(request.user).managing().count() > 1,
+    }
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "ketenmachtigingen/_overview_rows.html", context)
+    return render(request, "ketenmachtigingen/overview.html", context)
+
+
+def _renewal_form(km, data=None):
+    return RenewalRowForm(
+        data,
+        prefix=str(km.pk),
+        initial={"naam": km.contact_name, "email": km.contact_email, "taal": km.language},
+    )
+
+
+@portal_view
+@require_POST
+def renew(request):
+    """Vraag verlenging aan (one row) or Verleng selectie (the ticked rows). Invalid rows are
+    shown with their error and not sent; the valid ones are sent, each on its own."""
+    one = request.POST.get("een")
+    chosen = [one] if one else request.POST.getlist("selectie")
+    ids = [int(pk) for pk in chosen if pk.isdigit()]
+    kms = {
+        km.pk: km
+        for km in Ketenmachtiging.objects.filter(
+            pk__in=ids, intermediair=request.organisation
+        ).select_related("relatie", "intermediair")
+    }
+    overview_url = f"{reverse('ketenmachtigingen:overview')}?tab={Tab.ACTIES}"
+    if not kms:
+        messages.error(request, _("Kies één of meerdere ketenmachtigingen om te verlengen."))
+        return redirect(overview_url)
+    costs_agreed = request.POST.get("costs_agreed") == "on"
+    if not costs_agreed:
+        messages.error(request, _("Ga akkoord met de kosten om de verlenging aan te vragen."))
+        return redirect(overview_url)
+    sent, failed = [], {}
+    for km in kms.values():
+        form = _renewal_form(km, request.POST)
+        if not form.is_valid():
+            failed[km.pk] = form
+            continue
+        try:
+            renewals.request_renewal(
+                km,
+                acting_user=request.user,
+                contact_name=form.cleaned_data["naam"],
+                contact_email=form.cleaned_data["email"],
+                language=form.cleaned_data["taal"],
+                costs_agreed=costs_agreed,
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+            failed[km.pk] = form
+        else:
+            sent.append(km)
+    if sent:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)s verlengingsverzoek is verstuurd.",
+                "%(n)s verlengingsverzoeken zijn verstuurd.",
+                len(sent),
+            )
+            % {"n": len(sent)},
+        )
+    if not failed:
+        return redirect(overview_url)
+    messages.error(
+        request,
+        ngettext(
+            "%(n)s verlenging is niet verstuurd: zie de melding in de tabel.",
+            "%(n)s verlengingen zijn niet verstuurd: zie de meldingen in de tabel.",
+            len(failed),
+        )
+        % {"n": len(failed)},
+    )
+    return render(
+        request,
+        "ketenmachtigingen/renew_errors.html",
+        {
+            "menu": MENU,
+            "tab": Tab.ACTIES,
+            "rows": [(kms[pk], form) for pk, form in failed.items()],
+        },
+    )
+
+
+@portal_view
+def relatie(request, relatie_id):
+    """A row's details: loaded into the overview when opened, or a page of its own."""
+    tab = _tab(request)
+    relatie = get_object_or_404(
+        Organisation.objects.filter(
+            pk__in=Ketenmachtiging.objects.filter(intermediair=request.organisation)
+            .exclude(status__in=HIDDEN_STATUSES)
+            .values("relatie_id")
+        ),
+        pk=relatie_id,
+    )
+    partial = request.headers.get("HX-Request") == "true"
+    overview_url = f"{reverse('ketenmachtigingen:overview')}?{urlencode({'tab': tab})}"
+    context = {
+        "menu": MENU,
+        "tab": tab,
+        "tab_label": Tab(tab).label,
+        "relatie": relatie,
+        "details": relatie_details(request.organisation, relatie, tab),
+        "return_url": overview_url if partial else request.get_full_path(),
+    }
+    template = "_relatie_details.html" if partial else "relatie_detail.html"
+    return render(request, f"ketenmachtigingen/{template}", context)
+
+
+@portal_view
+def export(request):
+    """The cloud icon: .xlsx or .csv of the open tab, of this or all the beheerder's
+    organisations."""
+    tab = _tab(request)
+    form = ExportForm(request.GET)
+    if tab not in EXPORTABLE_TABS or not form.is_valid():
+        messages.error(request, _("Kies een tabblad en een bestandsformaat om te exporteren."))
+        return redirect(f"{reverse('ketenmachtigingen:overview')}?{urlencode({'tab': tab})}")
+    organisations = [request.organisation]
+    if form.cleaned_data["alle"]:
+        organisations = Organisation.objects.filter(
+            pk__in=memberships_of(request.user).managing().values("organisation_id")
+        )
+    filters = OverviewFilterForm(request.GET, statuses=TAB_STATUSES[tab]).filters()
+    return export_response(
+        ketenmachtigingen_for_export(organisations, tab, filters),
+        fmt=form.cleaned_data["formaat"],
+        filename_stem=f"ketenmachtigingen-{Tab(tab).label.lower().replace(' ', '-')}",
+    )
+
+
+@portal_view
+@require_POST
+def remove_gebruiker(request, ketenmachtiging_id, membership_id):
+    km = _own_ketenmachtiging(request, ketenmachtiging_id)
+    membership = get_object_or_404(km.gebruikers, pk=membership_id)
+    assignments.remove_gebruiker(km, acting_user=request.user, membership=membership)
+    messages.success(
+        request,
+        _("%(name)s heeft geen toegang meer tot deze ketenmachtiging.")
+        % {"name": membership.user.display_name},
+    )
+    return _back(request)
+
+
+@portal_view
+@require_POST
+def remove_groep(request, ketenmachtiging_id, groep_id):
+    km = _own_ketenmachtiging(request, ketenmachtiging_id)
+    groep = get_object_or_404(km.groepen, pk=groep_id)
+    assignments.remove_groep(km, acting_user=request.user, groep=groep)
+    messages.success(
+        request,
+        _("Groep %(name)s heeft geen toegang meer tot deze ketenmachtiging.")
+        % {"name": groep.name},
+    )
+    return _back(request)
+
+
+@portal_view
+def add_gebruikers(request, ketenmachtiging_id):
+    """ "Voeg gebruiker toe": more people or groups for an existing ketenmachtiging."""
+    km = _own_ketenmachtiging(request, ketenmachtiging_id)
+    form = AssignmentForm(
+        request.POST if request.method == "POST" else None, organisation=request.organisation
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            for membership in form.cleaned_data["gebruikers"]:
+                assignments.add_gebruiker(km, acting_user=request.user, membership=membership)
+            for groep in form.cleaned_data["groepen"]:
+                assignments.add_groep(km, acting_user=request.user, groep=groep)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("De gebruikers zijn toegevoegd aan de ketenmachtiging."))
+            return redirect(
+                f"{reverse('ketenmachtigingen:overview')}?"
+                f"{urlencode({'tab': _tab_of(km), 'zoek': km.relatie.kvk_nummer or ''})}"
+            )
+    search = request.GET.get("zoek", "").strip()[:100]
+    linked = set(km.gebruikers.values_list("pk", flat=True))
+    linked_groepen = set(km.groepen.values_list("pk", flat=True))
+    memberships = [
+        m
+        for m in gebruikers_of(request.organisation, search=search).filter(active=True)
+        if m.pk not in linked
+    ]
+    groepen = Groep.objects.filter(organisation=request.organisation).exclude(pk__in=linked_groepen)
+    if search:
+        groepen = groepen.filter(name__icontains=search)
+    context = {
+        "menu": MENU,
+        "km": km,
+        "form": form,
+        "search": search,
+        "people": [(m, picker_warnings(m), may_be_assigned(m)) for m in memberships],
+        "groepen": list(groepen.order_by("name")),
+        "chosen_gebruikers": set(),
+        "chosen_groepen": set(),
+    }
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "ketenmachtigingen/_gebruikers_list.html", context)
+    return render(request, "ketenmachtigingen/add_gebruikers.html", context)
+
+
+def _tab_of(km: Ketenmachtiging) -> str:
+    if km.status in PENDING_STATUSES:
+        return Tab.WACHTEND
+    if km.status == Status.VERLOPEN:
+        return Tab.VERLOPEN
+    return Tab.ACTIEF
+
+
+@portal_view
+@require_POST
+def withdraw(request, ketenmachtiging_id):
+    """A pending request is withdrawn; a Fout one is removed to be requested again."""
+    km = _own_ketenmachtiging(request, ketenmachtiging_id)
+    try:
+        lifecycle.withdraw(km, acting_user=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("De aanvraag voor %(name)s is ingetrokken.") % {"name": km.relatie.name},
+        )
+    return _back(request)
+
+
+@portal_view
+def revoke_relatie(request, relatie_id):
+    """ "Verwijder bedrijf" (manual 4.2)."""
+    active = Ketenmachtiging.objects.filter(
+        intermediair=request.organisation, relatie_id=relatie_id, status=Status.ACTIEF
+    )
+    relatie = get_object_or_404(Organisation, pk=relatie_id)
+    if not active.exists():
+        raise Http404
+    form = RevokeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        on_date = form.cleaned_data["datum"] if form.cleaned_data["wanneer"] == "datum" else None
+        try:
+            lifecycle.revoke_relatie(
+                acting_user=request.user,
+                intermediair=request.organisation,
+                relatie=relatie,
+                on_date=on_date,
+            )
+        except DomainError as error:
+            form.add_error("datum" if on_date else None, error.message)
+        else:
+            if on_date:
+                messages.success(
+                    request,
+                    _("%(name)s wordt op %(date)s verwijderd uit het overzicht.")
+                    % {"name": relatie.name, "date": on_date.strftime("%d-%m-%Y")},
+                )
+            else:
+                messages.success(
+                    request, _("%(name)s is verwijderd uit het overzicht.") % {"name": relatie.name}
+                )
+            return redirect("ketenmachtigingen:overview")
+    return render(
+        request,
+        "ketenmachtigingen/revoke.html",
+        {"menu": MENU, "form": form, "relatie": relatie, "ketenmachtigingen": active},
+    )
+
+
+@portal_view
+def afgegeven(request):
+    """What the active organisation has itself granted to intermediaries; read only."""
+    return render(
+        request,
+        "ketenmachtigingen/afgegeven.html",
+        {
+            "menu": "afgegeven",
+            "page": afgegeven_page(request.organisation, request.GET.get("pagina")),
+        },
+    )
