@@ -95,26 +95,53 @@ def picker_warnings(membership: Membership) -> list[str]:
     return warnings
 
 
+def person_covers(dienst: Dienst, *, direct: bool, via_groepen) -> bool:
+    """Within a ketenmachtiging that covers the dienst: the person is assigned directly, or
+    through one of its groepen (that the person is in) whose toegestane diensten cover it."""
+    return direct or any(groep.covers(dienst) for groep in via_groepen)
+
+
 def _assigned_ketenmachtiging_ids(membership: Membership, candidates, dienst: Dienst) -> set[int]:
     """Of the candidate ketenmachtigingen, those the person may use for the dienst."""
+    from groepen.models import Groep
+
     candidate_ids = [km.pk for km in candidates]
     direct = set(
         Ketenmachtiging.gebruikers.through.objects.filter(
             ketenmachtiging_id__in=candidate_ids, membership_id=membership.pk
         ).values_list("ketenmachtiging_id", flat=True)
     )
-    from groepen.models import Groep
-
-    via_groups = set()
-    groepen = (
+    via_groepen: dict[int, list] = {}
+    for groep in (
         Groep.objects.filter(ketenmachtigingen__in=candidate_ids, members=membership)
         .annotate(km_id=models.F("ketenmachtigingen"))
         .prefetch_related("dienstverleners", "diensten")
-    )
-    for groep in groepen:
-        if groep.covers(dienst):
-            via_groups.add(groep.km_id)
-    return direct | via_groups
+    ):
+        via_groepen.setdefault(groep.km_id, []).append(groep)
+    return {
+        km_id
+        for km_id in candidate_ids
+        if person_covers(dienst, direct=km_id in direct, via_groepen=via_groepen.get(km_id, ()))
+    }
+
+
+def effective_diensten(
+    membership: Membership,
+    ketenmachtiging: Ketenmachtiging,
+    *,
+    direct: bool,
+    via_groepen,
+    catalogue,
+) -> list[Dienst]:
+    """The diensten of `catalogue` the person may use through this ketenmachtiging when it is in
+    force: the same checks as check_authorization, on prefetched data (the details page)."""
+    return [
+        dienst
+        for dienst in catalogue
+        if middel_refusal(membership, dienst) is None
+        and ketenmachtiging.covers(dienst)
+        and person_covers(dienst, direct=direct, via_groepen=via_groepen)
+    ]
 
 
 def check_authorization(

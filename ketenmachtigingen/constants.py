@@ -88,3 +88,21 @@ DURATION_CHOICES = [
     (1, _("1 jaar")),
 ]
 DEFAULT_DURATION_YEARS = 5
+
+# What each status in "Wachtend op afhandeling" means for the beheerder (manual 5.3).
+STATUS_EXPLANATIONS = {
+    Status.AANVRAAG_VERSTUURD: _(
+        "De aanvraag is verstuurd naar uw relatie en hij moet nu de bijgeleverde instructies "
+        "volgen om de ketenmachtiging te activeren. Ketenmachtigingen zijn na het versturen van "
+        "de uitnodiging 3 maanden geldig."
+    ),
+    Status.AANVRAAG_ONTVANGEN: _("De overeenkomst is bij Z login binnengekomen."),
+    Status.INCOMPLEET: _(
+        "Het contract was bij binnenkomst niet compleet. Z login neemt contact op met uw relatie."
+    ),
+    Status.FOUT: _(
+        "Er is iets misgegaan met het versturen van de uitnodiging naar uw relatie. Verwijder "
+        "deze ketenmachtiging, bekijk of de ketenmachtiging al bestaat. Zo niet, probeer de "
+        "ketenmachtiging nogmaals aan te vragen en controleer of u het juiste KvK-nummer heeft."
+    ),
+}

@@ -103,10 +103,17 @@ class Scope(models.Model):
         """Whether the scope includes the dienst. Uses prefetched relations when present."""
         if self.algemene_bevoegdheid:
             return True
-        dienstverlener_ids = {d.pk for d in self.dienstverleners.all()}
-        if dienst.dienstverlener_id in dienstverlener_ids:
-            return True
-        return dienst.pk in {d.pk for d in self.diensten.all()}
+        dienstverlener_ids, dienst_ids = self._scope_ids()
+        return dienst.dienstverlener_id in dienstverlener_ids or dienst.pk in dienst_ids
+
+    def _scope_ids(self) -> tuple[frozenset, frozenset]:
+        # Read once per instance: covers() is asked for every dienst of the catalogue.
+        if not hasattr(self, "_scope_ids_cache"):
+            self._scope_ids_cache = (
+                frozenset(d.pk for d in self.dienstverleners.all()),
+                frozenset(d.pk for d in self.diensten.all()),
+            )
+        return self._scope_ids_cache
 
 
 # --- ketenmachtigingen ------------------------------------------------------------------------
@@ -234,6 +241,13 @@ class Ketenmachtiging(Scope):
                 fields=["revocation_date"],
                 name="km_due_revocation",
                 condition=Q(revocation_date__isnull=False),
+            ),
+            # The overview counts relaties per tab from this index alone.
+            models.Index(fields=["intermediair", "status", "relatie"], name="km_tab_relaties"),
+            models.Index(
+                fields=["renews", "status"],
+                name="km_renewals",
+                condition=Q(renews__isnull=False),
             ),
         ]
         constraints = [

@@ -229,3 +229,27 @@ def withdraw(ketenmachtiging: Ketenmachtiging, *, acting_user) -> Ketenmachtigin
             note="Aanvraag ingetrokken.",
             revoked_at=timezone.now(),
         )
+
+
+def revoke_relatie(
+    *,
+    acting_user,
+    intermediair,
+    relatie,
+    on_date: datetime.date | None = None,
+) -> list[Ketenmachtiging]:
+    """Verwijder bedrijf: every active ketenmachtiging of the relatie ends, now or on a date.
+
+    All or nothing: when one cannot be revoked on that date, none is.
+    """
+    with transaction.atomic():
+        active = list(
+            Ketenmachtiging.objects.filter(
+                intermediair=intermediair, relatie=relatie, status=Status.ACTIEF
+            ).order_by("pk")
+        )
+        if not active:
+            raise DomainError(_("Deze relatie heeft geen actieve ketenmachtiging."))
+        if on_date is None:
+            return [revoke_now(km, acting_user=acting_user) for km in active]
+        return [schedule_revocation(km, acting_user=acting_user, on_date=on_date) for km in active]

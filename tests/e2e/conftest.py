@@ -27,6 +27,16 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
+@pytest.fixture(autouse=True)
+def catalogue(transactional_db):
+    """Browser tests run in transactions that are flushed afterwards, which removes the
+    catalogue the data migration loaded: load it again for each test."""
+    from ketenmachtigingen.catalogue import load_catalogue
+    from ketenmachtigingen.models import Dienst, Dienstverlener
+
+    load_catalogue(Dienstverlener, Dienst)
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.core import mail
 from playwright.sync_api import expect
 
 from accounts.constants import EHNiveau
@@ -17,8 +16,6 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
 )
-
-from .conftest import totp_now
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

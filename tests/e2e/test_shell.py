@@ -40,12 +40,12 @@ def test_shell_after_login_shows_organisation_menu_and_user(page, log_in, screen
     for item in ["gebruikers", "machtigingen", "van relaties", "afgegeven", "groepen"]:
         expect(nav.get_by_role("link", name=item, exact=True)).to_be_visible()
     expect(page.locator(".user-menu summary")).to_contain_text("A.B.M. Pietersen")
-    switcher = page.get_by_label("Organisatie")
+    switcher = page.get_by_label("Organisatie", exact=True)
     expect(switcher).to_have_value(str(second.pk))  # alphabetical: Loonbureau comes first
     screenshot("shell")
 
     switcher.select_option(str(first.pk))
-    expect(page.get_by_label("Organisatie")).to_have_value(str(first.pk))
+    expect(page.get_by_label("Organisatie", exact=True)).to_have_value(str(first.pk))
 
     page.locator(".user-menu summary").click()
     page.get_by_role("button", name="Uitloggen").click()
