@@ -34,7 +34,7 @@ def portal_view(view):
     @verified_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        membership = request.membership
+        membership = request.membership or None  # a lazy object; None when the person has none
         if membership is None or not membership.may_manage_ketenmachtigingen:
             return render(
                 request, "accounts/no_access.html", {"membership": membership}, status=403

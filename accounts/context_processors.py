@@ -20,6 +20,7 @@ def _unread(membership, user):
     """A callable, so the count is only queried when a template shows it, and only once."""
     from berichtenbox.selectors import unread_count
 
-    if membership is None or not membership.may_manage_ketenmachtigingen:
+    # `membership` is a lazy object: test its truth, not `is None`.
+    if not membership or not membership.may_manage_ketenmachtigingen:
         return 0
     return cache(lambda: unread_count(organisation=membership.organisation, user=user))

@@ -96,3 +96,13 @@ def test_gebruiker_without_beheer_sees_no_gebruikers_list(client, verified_login
     membership = MembershipFactory(role=Role.GEBRUIKER)
     verified_login(membership.user)
     assert client.get(reverse("accounts:gebruikers")).status_code == 403
+
+
+def test_person_without_any_middel_gets_the_explanation(client, verified_login):
+    user = UserFactory()
+    verified_login(user)
+
+    response = client.get(reverse("accounts:gebruikers"))
+
+    assert response.status_code == 403
+    assert "U heeft geen actief EH-middel" in response.content.decode()
