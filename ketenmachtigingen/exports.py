@@ -32,7 +32,7 @@ from . import dates
 from .constants import Leverancier, Status
 from .models import Ketenmachtiging
 
-# Rows read (and relations prefetched) per round trip.
+# Rows read per round trip; their relations are read per batch of this size too.
 CHUNK_SIZE = 2000
 # CSV rows collected before they are sent on as one piece of the response.
 CSV_ROWS_PER_PIECE = 500
