@@ -1,0 +1,158 @@
+"""Django admin for Z login staff: organisations, people with their EH-middelen, login history.
+
+Nothing here is deleted: a person or middel is made inactive instead, because deleting would
+silently drop them from the ketenmachtigingen and groepen they are assigned to (no audit event),
+and an organisation carries ketenmachtigingen, groepen and berichten.
+"""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from two_factor.plugins.phonenumber.admin import PhoneDeviceAdmin as TwoFactorPhoneDeviceAdmin
+from two_factor.plugins.phonenumber.models import PhoneDevice
+
+from .models import LoginEvent, Membership, Organisation, User
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "kvk_nummer", "rsin", "plaats", "ketenmachtigingen_enabled")
+    list_filter = ("ketenmachtigingen_enabled",)
+    search_fields = ("name", "kvk_nummer", "rsin")
+    readonly_fields = ("created_at",)
+    fieldsets = (
+        (None, {"fields": ("name", "kvk_nummer", "rsin", "ketenmachtigingen_enabled")}),
+        (_("Adres"), {"fields": ("straat", "huisnummer", "postcode", "plaats")}),
+        (_("Afzenderinstellingen"), {"fields": ("afzender_email", "afzender_telefoon")}),
+        (None, {"fields": ("created_at",)}),
+    )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MembershipInline(admin.TabularInline):
+    """A person's EH-middelen, one per organisation."""
+
+    model = Membership
+    fk_name = "user"
+    fields = (
+        "organisation",
+        "role",
+        "eh_niveau",
+        "second_factor",
+        "belastingdienst_only",
+        "active",
+    )
+    autocomplete_fields = ("organisation",)
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organisation")
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("username", "display_name", "email", "is_staff", "is_active", "last_login")
+    search_fields = ("username", "first_name", "last_name", "email")
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (
+            _("Personal info"),
+            {
+                "fields": (
+                    "initials",
+                    "first_name",
+                    "tussenvoegsel",
+                    "last_name",
+                    "email",
+                    "phone_number",
+                )
+            },
+        ),
+        (
+            _("Permissions"),
+            {
+                "fields": (
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                ),
+            },
+        ),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    inlines = (MembershipInline,)
+
+    @admin.display(description=_("naam"), ordering="last_name")
+    def display_name(self, obj):
+        return obj.display_name
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    """All EH-middelen: find an organisation's people; also the groepen' member picker."""
+
+    list_display = (
+        "user",
+        "organisation",
+        "role",
+        "eh_niveau",
+        "second_factor",
+        "belastingdienst_only",
+        "active",
+    )
+    list_select_related = ("user", "organisation")
+    list_filter = ("role", "eh_niveau", "second_factor", "belastingdienst_only", "active")
+    search_fields = (
+        "user__username",
+        "user__first_name",
+        "user__last_name",
+        "user__email",
+        "organisation__name",
+        "organisation__kvk_nummer",
+    )
+    autocomplete_fields = ("user", "organisation")
+    readonly_fields = ("pseudonym", "created_at")
+
+    def get_queryset(self, request):
+        # Membership.__str__ names the person and the organisation, also in autocompletes.
+        return super().get_queryset(request).select_related("user", "organisation")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LoginEvent)
+class LoginEventAdmin(admin.ModelAdmin):
+    """The login history: written by the login views only, read here."""
+
+    list_display = ("created_at", "username", "user", "factor", "outcome", "ip_address")
+    list_select_related = ("user",)
+    list_filter = ("outcome", "factor", "created_at")
+    search_fields = ("username", "ip_address")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# two_factor's own admin lists phone devices by their __str__, which names the person: one query
+# per row. Registered again with the person read along.
+admin.site.unregister(PhoneDevice)
+
+
+@admin.register(PhoneDevice)
+class PhoneDeviceAdmin(TwoFactorPhoneDeviceAdmin):
+    list_select_related = ("user",)
