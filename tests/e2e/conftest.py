@@ -89,3 +89,33 @@ def log_in(page):
         page.get_by_role("button", name="Bevestig code").click()
 
     return do
+
+
+@pytest.fixture
+def pietersen():
+    """A.B.M. Pietersen, beheerder of Pietersen Administratie B.V., with colleagues at EH3,
+    EH2 and with a Belastingdienst-only middel. Returns the beheerder's user."""
+    from accounts.constants import EHNiveau
+    from tests.factories import (
+        BeheerderFactory,
+        MembershipFactory,
+        OrganisationFactory,
+        UserFactory,
+    )
+
+    user = UserFactory(
+        username="a.pietersen", initials="A.B.M.", last_name="Pietersen", with_totp_device=True
+    )
+    organisation = OrganisationFactory(name="Pietersen Administratie B.V.", intermediair=True)
+    BeheerderFactory(user=user, organisation=organisation)
+    for initials, tussenvoegsel, last_name, extra in [
+        ("S.", "de", "Jong", {}),
+        ("K.", "", "Laag", {"eh_niveau": EHNiveau.EH2}),
+        ("L.", "", "Smit", {"belastingdienst_only": True}),
+    ]:
+        MembershipFactory(
+            organisation=organisation,
+            user=UserFactory(initials=initials, tussenvoegsel=tussenvoegsel, last_name=last_name),
+            **extra,
+        )
+    return user

@@ -5,45 +5,22 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from accounts.constants import EHNiveau
 from groepen.models import Groep
 from ketenmachtigingen.constants import EventKind
 from tests.factories import (
     DEFAULT_PASSWORD,
-    BeheerderFactory,
     GroepFactory,
     KetenmachtigingFactory,
-    MembershipFactory,
-    OrganisationFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def beheerder():
-    user = UserFactory(
-        username="a.pietersen", initials="A.B.M.", last_name="Pietersen", with_totp_device=True
-    )
-    organisation = OrganisationFactory(name="Pietersen Administratie B.V.", intermediair=True)
-    BeheerderFactory(user=user, organisation=organisation)
-    MembershipFactory(
-        organisation=organisation,
-        user=UserFactory(initials="S.", tussenvoegsel="de", last_name="Jong"),
-    )
-    MembershipFactory(
-        organisation=organisation,
-        user=UserFactory(initials="K.", last_name="Laag"),
-        eh_niveau=EHNiveau.EH2,
-    )
-    MembershipFactory(
-        organisation=organisation,
-        user=UserFactory(initials="L.", last_name="Smit"),
-        belastingdienst_only=True,
-    )
+def beheerder(pietersen):
+    organisation = pietersen.memberships.get().organisation
     GroepFactory(organisation=organisation, name="Salarisadministratie")
-    return user
+    return pietersen
 
 
 def test_create_rename_and_delete_a_groep(page, log_in, beheerder, screenshot):

@@ -3,44 +3,22 @@
 import re
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
-from accounts.constants import EHNiveau
 from ketenmachtigingen.constants import Status
 from ketenmachtigingen.models import Ketenmachtiging, RegisterEntry
 from tests.factories import (
     DEFAULT_PASSWORD,
-    BeheerderFactory,
     GroepFactory,
-    MembershipFactory,
-    OrganisationFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def beheerder():
-    user = UserFactory(
-        username="a.pietersen", initials="A.B.M.", last_name="Pietersen", with_totp_device=True
-    )
-    organisation = OrganisationFactory(name="Pietersen Administratie B.V.", intermediair=True)
-    BeheerderFactory(user=user, organisation=organisation)
-    MembershipFactory(
-        organisation=organisation,
-        user=UserFactory(initials="S.", tussenvoegsel="de", last_name="Jong"),
-    )
-    MembershipFactory(
-        organisation=organisation,
-        user=UserFactory(initials="K.", last_name="Laag"),
-        eh_niveau=EHNiveau.EH2,
-    )
-    MembershipFactory(
-        organisation=organisation,
-        user=UserFactory(initials="L.", last_name="Smit"),
-        belastingdienst_only=True,
-    )
+def beheerder(pietersen):
+    organisation = pietersen.memberships.get().organisation
     GroepFactory(organisation=organisation, name="Fiscalisten", algemene_bevoegdheid=True)
     RegisterEntry.objects.create(
         kvk_nummer="39078749",
@@ -51,7 +29,7 @@ def beheerder():
         postcode="8218NH",
         plaats="Lelystad",
     )
-    return user
+    return pietersen
 
 
 def walk_steps_1_to_4(page, log_in, beheerder, screenshot, prefix):
@@ -120,3 +98,36 @@ def test_already_approved_path(page, log_in, beheerder, screenshot):
     assert (km.status, km.leverancier, km.duration_years) == (Status.ACTIEF, "reconi", 4)
     assert km.diensten.count() == 2
     assert [g.name for g in km.groepen.all()] == ["Fiscalisten"]
+
+
+def test_send_path_mails_the_invitation_with_the_pdf(page, log_in, beheerder, screenshot):
+    walk_steps_1_to_4(page, log_in, beheerder, screenshot, "verzenden")
+    page.get_by_role("button", name="Verstuur aanvraag tot goedkeuring").click()
+
+    expect(page.get_by_text("Gegevens contactpersoon bij ZET solutions B.V.")).to_be_visible()
+    form = page.locator("form.send-form")
+    form.get_by_label("Initialen").fill("J.")
+    form.get_by_label("Achternaam").fill("Zetman")
+    form.get_by_label("E-mailadres").first.fill("j.zetman@zet.example.nl")
+    form.get_by_label("Telefoonnummer").first.fill("06 12345678")
+    form.get_by_label("E-mailadres").nth(1).fill("km@pietersen.example.nl")
+    form.get_by_label("Telefoonnummer").nth(1).fill("030 1234567")
+    form.get_by_label("Voorkeurstaal ontvangers").select_option("en")
+    form.get_by_label("Persoonlijk bericht voor de ontvangers").fill("Graag snel retour.")
+    form.get_by_role("button", name="Verzend aanvraag tot goedkeuring").click()
+    expect(
+        page.get_by_text("Ga akkoord met de kosten om de aanvraag te versturen.")
+    ).to_be_visible()
+    form = page.locator("form.send-form")
+    form.get_by_label("Ja, ik ga akkoord met de kosten").check()
+    screenshot("verzenden-6-aanvraag-versturen")
+    form.get_by_role("button", name="Verzend aanvraag tot goedkeuring").click()
+
+    expect(page.get_by_text("De ketenmachtiging is toegevoegd/ verzonden.")).to_be_visible()
+    km = Ketenmachtiging.objects.get()
+    assert km.status == Status.AANVRAAG_VERSTUURD
+    assert [m.to for m in mail.outbox] == [["j.zetman@zet.example.nl"]]
+    assert mail.outbox[0].attachments[0][0] == f"ketenmachtiging-{km.request_code}.pdf"
+    page.get_by_role("link", name="Wachtend op afhandeling").click()
+    expect(page.locator(".relatie-row", has_text="ZET solutions B.V.")).to_be_visible()
+    screenshot("verzenden-7-wachtend")
