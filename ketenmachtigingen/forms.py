@@ -271,3 +271,40 @@ class RenewalRowForm(forms.Form):
     naam = forms.CharField(label=_("Naam ontvanger"), max_length=100)
     email = forms.EmailField(label=_("E-mailadres ontvanger"))
     taal = forms.ChoiceField(label=_("Taal"), choices=Language.choices)
+
+
+# --- Meerdere bedrijven -----------------------------------------------------------------------
+
+
+class BulkUploadForm(forms.Form):
+    """Stap 1 of Meerdere bedrijven: "Kies een bestand", then "Importeer bedrijven". The file
+    itself is checked by imports.py."""
+
+    bestand = forms.FileField(
+        label=_("Kies een bestand"),
+        error_messages={
+            "required": _("Kies het ingevulde Excel-bestand."),
+            "empty": _("Het bestand is leeg."),
+        },
+        widget=forms.FileInput(
+            attrs={
+                "accept": ".xlsx,.xlsm,"
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
+
+
+class BulkSendForm(SendRequestForm):
+    """ "Verzend aanvraag tot goedkeuring" for Meerdere bedrijven: the relaties' contacts and
+    references come from the file, so only the intermediair's contact, the language, the
+    message and the cost consent are asked."""
+
+    contact_initialen = None
+    contact_tussenvoegsel = None
+    contact_achternaam = None
+    contact_email = None
+    contact_telefoon = None
+    reference = None
+
+    RELATIE_FIELDS = ()

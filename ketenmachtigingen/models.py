@@ -249,6 +249,23 @@ class Ketenmachtiging(Scope):
                 name="km_renewals",
                 condition=Q(renews__isnull=False),
             ),
+            # The nightly jobs read only the rows that are due. Revoked rows keep their
+            # revocation_date and reminded rows their end_date, so without these conditions
+            # the history would be scanned every night.
+            models.Index(
+                fields=["revocation_date"],
+                name="km_nightly_revocation",
+                condition=Q(status=Status.ACTIEF, revocation_date__isnull=False),
+            ),
+            models.Index(
+                fields=["end_date"],
+                name="km_nightly_reminder",
+                condition=Q(
+                    status=Status.ACTIEF,
+                    reminder_sent_at__isnull=True,
+                    revocation_date__isnull=True,
+                ),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -330,3 +347,160 @@ class RegisterEntry(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.kvk_nummer})"
+
+
+# --- Meerdere bedrijven: an import of many relaties, sent as one request per row ------------------
+
+
+class BulkRequestState(models.TextChoices):
+    # Imported from the file; the beheerder is still going through Stap 1 to 4.
+    DRAFT = "draft", _("Concept")
+    # Submitted: one task per row is queued; rows are still waiting.
+    SENDING = "sending", _("Wordt verzonden")
+    # Every row was sent or failed.
+    DONE = "done", _("Verwerkt")
+
+
+class BulkRowState(models.TextChoices):
+    # Not processed yet (before submitting, or queued).
+    WAITING = "waiting", _("Wachtend")
+    # The ketenmachtiging was requested; its invitation mail is queued.
+    SENT = "sent", _("Verstuurd")
+    # Refused; `reason` says why. The other rows go on.
+    FAILED = "failed", _("Niet verstuurd")
+
+
+class BulkRequest(Scope):
+    """An Excel file of relaties ("Meerdere bedrijven"): the valid rows become one
+    ketenmachtiging each, with the scope, gebruikers and duration chosen once for all.
+
+    Rows refused at the import are not stored as rows; their messages are kept in `errors`
+    (row, column, message) until the beheerder continues with the valid rows. What is chosen
+    in Stap 2 to 4 and on the send page is stored at submit, when the state moves from draft to
+    sending (ketenmachtigingen/bulk/services.py, once).
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="bulk_requests",
+        verbose_name=_("organisatie"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("geïmporteerd op"), auto_now_add=True)
+    filename = models.CharField(_("bestandsnaam"), max_length=255)
+    state = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=BulkRequestState.choices,
+        default=BulkRequestState.DRAFT,
+        editable=False,
+    )
+    # The import's refused rows: [[row, column, message], ...], and how many rows they are.
+    errors = models.JSONField(_("meldingen"), default=list, blank=True, editable=False)
+    error_row_count = models.PositiveIntegerField(_("geweigerde rijen"), default=0)
+    # Set when the beheerder continued with the valid rows (at once for a file without remarks).
+    accepted_at = models.DateTimeField(_("geaccepteerd op"), null=True, blank=True)
+
+    # Chosen in Stap 2 to 4 and on the send page; stored at submit.
+    gebruikers = models.ManyToManyField(
+        Membership, blank=True, related_name="+", verbose_name=_("gebruikers")
+    )
+    groepen = models.ManyToManyField(
+        "groepen.Groep", blank=True, related_name="+", verbose_name=_("groepen")
+    )
+    duration_years = models.PositiveSmallIntegerField(
+        _("duur (jaren)"),
+        choices=DURATION_CHOICES,
+        default=DEFAULT_DURATION_YEARS,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    intermediair_email = models.EmailField(_("e-mailadres intermediair"), blank=True)
+    intermediair_telefoon = models.CharField(
+        _("telefoonnummer intermediair"), max_length=30, blank=True
+    )
+    language = models.CharField(
+        _("voorkeurstaal ontvangers"), max_length=2, choices=Language.choices, default="nl"
+    )
+    personal_message = models.TextField(_("persoonlijk bericht"), max_length=1000, blank=True)
+    costs_agreed_at = models.DateTimeField(_("akkoord kosten"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("verzonden op"), null=True, blank=True, editable=False)
+    finished_at = models.DateTimeField(_("verwerkt op"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("import meerdere bedrijven")
+        verbose_name_plural = _("imports meerdere bedrijven")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organisation", "state", "created_at"])]
+
+    def __str__(self):
+        return f"{self.filename} ({self.get_state_display()})"
+
+
+class BulkRequestRow(models.Model):
+    """One company of a BulkRequest: as found in the register, with the contact from the file."""
+
+    bulk_request = models.ForeignKey(BulkRequest, on_delete=models.CASCADE, related_name="rows")
+    row_number = models.PositiveIntegerField(_("rij"))
+    kvk_nummer = models.CharField(_("KVK-nummer"), max_length=8)
+    # From the register at the import.
+    rsin = models.CharField(_("RSIN"), max_length=9, blank=True)
+    name = models.CharField(_("bedrijfsnaam"), max_length=200)
+    straat = models.CharField(_("straat"), max_length=200, blank=True)
+    huisnummer = models.CharField(_("huisnummer"), max_length=20, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    plaats = models.CharField(_("plaats"), max_length=100, blank=True)
+    # From the file.
+    contact_initialen = models.CharField(_("voorletter(s)"), max_length=20)
+    contact_tussenvoegsel = models.CharField(_("tussenvoegsel"), max_length=20, blank=True)
+    contact_achternaam = models.CharField(_("achternaam"), max_length=100)
+    contact_email = models.EmailField(_("e-mailadres"))
+    contact_telefoon = models.CharField(_("telefoonnummer"), max_length=30)
+    reference = models.CharField(_("referentie"), max_length=100, blank=True)
+    # E.g. the relatie already has a pending or active ketenmachtiging: shown, not refused.
+    warning = models.TextField(_("waarschuwing"), blank=True)
+
+    state = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=BulkRowState.choices,
+        default=BulkRowState.WAITING,
+        editable=False,
+    )
+    reason = models.TextField(_("reden"), blank=True, editable=False)
+    ketenmachtiging = models.ForeignKey(
+        Ketenmachtiging,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    processed_at = models.DateTimeField(_("verwerkt op"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("bedrijf in import")
+        verbose_name_plural = _("bedrijven in import")
+        ordering = ["bulk_request", "row_number"]
+        indexes = [models.Index(fields=["bulk_request", "state"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bulk_request", "row_number"], name="bulk_row_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["bulk_request", "kvk_nummer"], name="bulk_row_kvk_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.kvk_nummer})"
+
+    @property
+    def contact_name(self) -> str:
+        parts = (self.contact_initialen, self.contact_tussenvoegsel, self.contact_achternaam)
+        return " ".join(p for p in parts if p)

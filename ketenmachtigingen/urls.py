@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import overview, request
+from .views import bulk, overview, request
 
 app_name = "ketenmachtigingen"
 
@@ -37,5 +37,37 @@ urlpatterns = [
     path("van-relaties/toevoegen/duur/", request.choose_duration, name="add_duration"),
     path("van-relaties/toevoegen/verzenden/", request.send, name="add_send"),
     path("van-relaties/toevoegen/goedgekeurd/", request.approved, name="add_approved"),
+    path("van-relaties/toevoegen/meerdere/", bulk.add_bulk, name="add_bulk"),
+    path(
+        "van-relaties/toevoegen/meerdere/excel-formulier/",
+        bulk.download_template,
+        name="bulk_template",
+    ),
+    path("van-relaties/toevoegen/meerdere/<int:bulk_id>/", bulk.detail, name="bulk_detail"),
+    path(
+        "van-relaties/toevoegen/meerdere/<int:bulk_id>/controle/",
+        bulk.review,
+        name="bulk_review",
+    ),
+    path(
+        "van-relaties/toevoegen/meerdere/<int:bulk_id>/doorgaan/",
+        bulk.accept,
+        name="bulk_accept",
+    ),
+    path(
+        "van-relaties/toevoegen/meerdere/<int:bulk_id>/verwijderen/",
+        bulk.delete,
+        name="bulk_delete",
+    ),
+    path(
+        "van-relaties/toevoegen/meerdere/<int:bulk_id>/verzenden/",
+        bulk.send,
+        name="bulk_send",
+    ),
+    path(
+        "van-relaties/toevoegen/meerdere/<int:bulk_id>/voortgang/",
+        bulk.progress,
+        name="bulk_progress",
+    ),
     path("afgegeven/", overview.afgegeven, name="afgegeven"),
 ]

@@ -3,6 +3,10 @@
 The draft lives in the session, one per organisation, as plain ids and values. Turning it back
 into objects always filters by the active organisation, so ids from a tampered or stale
 session can never reach another organisation's people or groups.
+
+Stap 1 fills either `company` (Eén bedrijf) or `bulk_id`, the id of an accepted import
+(Meerdere bedrijven, a BulkRequest of the organisation, checked again whenever it is used);
+Stap 2 to 4 are the same for both.
 """
 
 from dataclasses import asdict, dataclass, field
@@ -20,6 +24,7 @@ from .services.creation import Assignment, ScopeSelection
 @dataclass
 class Draft:
     company: dict | None = None
+    bulk_id: int | None = None
     algemene_bevoegdheid: bool = False
     dienstverlener_ids: list[int] = field(default_factory=list)
     dienst_ids: list[int] = field(default_factory=list)
@@ -29,7 +34,12 @@ class Draft:
 
     @property
     def has_company(self) -> bool:
-        return self.company is not None
+        """Stap 1 is done: one company chosen, or an import of many."""
+        return self.company is not None or self.bulk_id is not None
+
+    @property
+    def is_bulk(self) -> bool:
+        return self.bulk_id is not None
 
     @property
     def has_scope(self) -> bool:
@@ -59,6 +69,11 @@ class Draft:
 
     def set_company(self, company: Company) -> None:
         self.company = asdict(company)
+        self.bulk_id = None
+
+    def set_bulk(self, bulk_id: int) -> None:
+        self.bulk_id = bulk_id
+        self.company = None
 
     def scope(self) -> ScopeSelection:
         if self.algemene_bevoegdheid:

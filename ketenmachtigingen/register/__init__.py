@@ -2,6 +2,8 @@
 COMPANY_REGISTER ("local" or "kvk"). Views call lookup_company(); nothing else knows which
 register answers."""
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
@@ -17,6 +19,7 @@ __all__ = [
     "LocalRegister",
     "RegisterUnavailable",
     "get_register",
+    "lookup_companies",
     "lookup_company",
 ]
 
@@ -42,3 +45,11 @@ def lookup_company(kind: str, number: str) -> Company:
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
     return get_register().lookup(kind, number)
+
+
+def lookup_companies(kind: str, numbers: Iterable[str]) -> dict[str, Company]:
+    """Many numbers of one kind at once (an import): the companies found, by number. Numbers
+    the register does not know are left out. Raises RegisterUnavailable."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+    return get_register().lookup_many(kind, numbers)

@@ -1,5 +1,6 @@
 """What every company register answers with, and how it refuses."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -42,4 +43,9 @@ class RegisterUnavailable(DomainError):
 class CompanyRegister(Protocol):
     def lookup(self, kind: str, number: str) -> Company:
         """kind is "kvk" or "rsin"; raises CompanyNotFound or RegisterUnavailable."""
+        ...
+
+    def lookup_many(self, kind: str, numbers: Iterable[str]) -> dict[str, Company]:
+        """The companies found, by number (unknown numbers are left out); raises
+        RegisterUnavailable."""
         ...

@@ -10,6 +10,7 @@ import logging
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterable
 from http.client import HTTPException
 from typing import Any
 
@@ -67,6 +68,17 @@ class KvkApiRegister:
         if kind == "rsin" and not company.rsin:
             company = dataclasses.replace(company, rsin=number)
         return company
+
+    def lookup_many(self, kind: str, numbers: Iterable[str]) -> dict[str, Company]:
+        """One Basisprofiel per number: the API has no lookup of many numbers at once.
+        Numbers KVK does not know are left out; RegisterUnavailable stops the whole lookup."""
+        found: dict[str, Company] = {}
+        for number in dict.fromkeys(numbers):
+            try:
+                found[number] = self.lookup(kind, number)
+            except CompanyNotFound:
+                continue
+        return found
 
     def _kvk_nummer_for_rsin(self, rsin: str) -> str:
         answer = self._get("/v2/zoeken", query={"rsin": rsin}, number=rsin)

@@ -1,4 +1,5 @@
-"""Voeg nieuwe ketenmachtigingen toe — Eén bedrijf (manual 3.1 and 3.3).
+"""Voeg nieuwe ketenmachtigingen toe — Eén bedrijf (manual 3.1 and 3.3), and Stap 2 to 4 that
+Meerdere bedrijven (3.2, views/bulk.py) shares.
 
 Stap 1 to 4 fill a draft kept in the session (wizard.py); the last step sends the request or
 registers it as already approved. Every page works without JavaScript; htmx only makes the
@@ -18,6 +19,7 @@ from groepen.models import Groep
 
 from .. import wizard
 from ..authorization import may_be_assigned, picker_warnings
+from ..bulk import services as bulk_services
 from ..errors import DomainError
 from ..forms import (
     ApproveForm,
@@ -48,36 +50,63 @@ def _ids(values) -> set[int]:
     return {int(v) for v in values if v.isdigit()}
 
 
-def _wizard_url(step: int) -> str:
-    return f"{reverse('ketenmachtigingen:add')}#stap-{step}"
+def wizard_url(step: int, draft: wizard.Draft | None = None) -> str:
+    """The wizard page of the draft's kind (Eén bedrijf or Meerdere bedrijven), at a step."""
+    name = (
+        "ketenmachtigingen:add_bulk"
+        if draft is not None and draft.is_bulk
+        else "ketenmachtigingen:add"
+    )
+    return f"{reverse(name)}#stap-{step}"
+
+
+def steps_context(request, draft: wizard.Draft, *, step1_done: bool) -> dict:
+    """What add.html needs for Stap 2 to 4; `step1_done` is Stap 1 as the page shows it."""
+    complete = step1_done and draft.has_scope and draft.has_assignment
+    return {
+        "menu": MENU,
+        "draft": draft,
+        "step1_done": step1_done,
+        "current_step": draft.current_step if step1_done else 1,
+        "complete": complete,
+        "scope": draft.scope() if draft.has_scope else None,
+        "assignment": draft.assignment(request.organisation),
+        "duration_form": DurationForm(initial={"duration_years": draft.duration_years}),
+    }
 
 
 @portal_view
 def add(request):
-    """The wizard page with its four steps; Stap 1 is handled here."""
+    """The wizard page with its four steps; Stap 1 is handled here.
+
+    A draft with an import opens on the Meerdere bedrijven tab, unless this tab is asked for
+    (?bedrijf=een); choosing a company there replaces the import.
+    """
     draft = wizard.load(request)
+    if draft.is_bulk and request.method == "GET" and "bedrijf" not in request.GET:
+        return redirect("ketenmachtigingen:add_bulk")
     company_form = CompanyNumberForm(request.POST if "select_company" in request.POST else None)
     if company_form.is_bound and company_form.is_valid():
         kind, number = company_form.cleaned_data["number"]
         try:
-            draft.set_company(lookup_company(kind, number))
+            found = lookup_company(kind, number)
         except DomainError as error:
             company_form.add_error("number", error.message)
         else:
+            replaced_bulk_id = draft.bulk_id
+            draft.set_company(found)
             wizard.save(request, draft)
-            return redirect(_wizard_url(2))
-    duration_form = DurationForm(initial={"duration_years": draft.duration_years})
+            bulk_services.discard_draft(organisation=request.organisation, bulk_id=replaced_bulk_id)
+            return redirect(wizard_url(2, draft))
+    company = draft.company_obj()
     return render(
         request,
         "ketenmachtigingen/add.html",
         {
-            "menu": MENU,
-            "draft": draft,
-            "company": draft.company_obj(),
+            **steps_context(request, draft, step1_done=company is not None),
+            "bulk_mode": False,
+            "company": company,
             "company_form": company_form,
-            "scope": draft.scope() if draft.has_scope else None,
-            "assignment": draft.assignment(request.organisation),
-            "duration_form": duration_form,
             "change_company": request.GET.get("wijzig") == "bedrijf",
         },
     )
@@ -86,8 +115,11 @@ def add(request):
 @portal_view
 @require_POST
 def restart(request):
+    """ "Begin opnieuw": the draft, and the import it refers to, are removed."""
+    draft = wizard.load(request)
     wizard.clear(request)
-    return redirect("ketenmachtigingen:add")
+    bulk_services.discard_draft(organisation=request.organisation, bulk_id=draft.bulk_id)
+    return redirect("ketenmachtigingen:add_bulk" if draft.is_bulk else "ketenmachtigingen:add")
 
 
 @portal_view
@@ -95,14 +127,14 @@ def choose_diensten(request):
     """Stap 2, "Voeg een machtiging toe"."""
     draft = wizard.load(request)
     if not draft.has_company:
-        return redirect("ketenmachtigingen:add")
+        return redirect(wizard_url(1, draft))
     form = ScopeForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         draft.algemene_bevoegdheid = form.cleaned_data["algemene_bevoegdheid"]
         draft.dienstverlener_ids = [d.pk for d in form.cleaned_data["dienstverleners"]]
         draft.dienst_ids = [d.pk for d in form.cleaned_data["diensten"]]
         wizard.save(request, draft)
-        return redirect(_wizard_url(3))
+        return redirect(wizard_url(3, draft))
     search = request.GET.get("zoek", "").strip()[:100]
     if "picker" in request.GET:  # a search while choosing: keep what is ticked on the page
         chosen_algemeen = request.GET.get("algemene_bevoegdheid") == "on"
@@ -136,13 +168,13 @@ def choose_gebruikers(request):
     """Stap 3, "Kies gebruikers": people (with the rule's warnings) and groups."""
     draft = wizard.load(request)
     if not draft.has_scope:
-        return redirect("ketenmachtigingen:add")
+        return redirect(wizard_url(2, draft))
     form = AssignmentForm(_posted(request), organisation=request.organisation)
     if request.method == "POST" and form.is_valid():
         draft.membership_ids = [m.pk for m in form.cleaned_data["gebruikers"]]
         draft.groep_ids = [g.pk for g in form.cleaned_data["groepen"]]
         wizard.save(request, draft)
-        return redirect(_wizard_url(4))
+        return redirect(wizard_url(4, draft))
     search = request.GET.get("zoek", "").strip()[:100]
     if "picker" in request.GET:
         chosen_gebruikers = _ids(request.GET.getlist("gebruikers"))
@@ -173,17 +205,25 @@ def choose_gebruikers(request):
 @portal_view
 @require_POST
 def choose_duration(request):
-    """Stap 4: the duration, then one of the two ways on."""
+    """Stap 4: the duration, then one of the two ways on (for an import only sending)."""
     draft = wizard.load(request)
     form = DurationForm(request.POST)
     if not draft.is_complete:
         messages.error(request, _("Doorloop eerst stap 1 tot en met 3."))
-        return redirect(_wizard_url(draft.current_step))
+        return redirect(wizard_url(draft.current_step, draft))
     if not form.is_valid():
         messages.error(request, _("Kies een duur van 1 tot en met 5 jaar."))
-        return redirect(_wizard_url(4))
+        return redirect(wizard_url(4, draft))
     draft.duration_years = form.cleaned_data["duration_years"]
     wizard.save(request, draft)
+    if draft.is_bulk:
+        if "approved" in request.POST:
+            messages.error(
+                request,
+                _("“Ik heb al goedkeuring ontvangen” kan alleen voor één bedrijf tegelijk."),
+            )
+            return redirect(wizard_url(4, draft))
+        return redirect("ketenmachtigingen:bulk_send", bulk_id=draft.bulk_id)
     if "approved" in request.POST:
         return redirect("ketenmachtigingen:add_approved")
     return redirect("ketenmachtigingen:add_send")
@@ -191,9 +231,11 @@ def choose_duration(request):
 
 def _complete_draft_or_redirect(request):
     draft = wizard.load(request)
+    if draft.is_bulk:  # an import is sent from its own page
+        return draft, redirect(wizard_url(4, draft))
     if not draft.is_complete:
         messages.error(request, _("Doorloop eerst stap 1 tot en met 4."))
-        return draft, redirect(_wizard_url(draft.current_step))
+        return draft, redirect(wizard_url(draft.current_step, draft))
     return draft, None
 
 

@@ -11,6 +11,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from ketenmachtigingen.models import BulkRequest
 from tests.factories import (
     BeheerderFactory,
     BerichtFactory,
@@ -23,10 +24,11 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# Pages outside the tenant: login and recovery, the second-factor pages, language, admin.
+# Pages outside the tenant: login and recovery, the second-factor pages, language, admin,
+# and the API (its clients authenticate with a key; tested in tests/api).
 NOT_PORTAL = re.compile(
     r"^(inloggen|account|uitloggen|inloggegevens-vergeten|wachtwoord-instellen|"
-    r"gebruikersnaam-vergeten|i18n|admin)/"
+    r"gebruikersnaam-vergeten|i18n|admin|api)/"
 )
 
 
@@ -54,6 +56,7 @@ def other_organisation_objects(intermediair):
         "membership_id": MembershipFactory(organisation=other).pk,
         "bericht_id": BerichtFactory(organisation=other).pk,
         "relatie_id": KetenmachtigingFactory(actief=True, intermediair=other).relatie_id,
+        "bulk_id": BulkRequest.objects.create(organisation=other, filename="ander.xlsx").pk,
     }
 
 

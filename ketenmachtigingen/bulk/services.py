@@ -1,0 +1,308 @@
+"""Every write of Meerdere bedrijven: store an import, accept or delete it, submit it once,
+and process one row.
+
+An import is a BulkRequest in state draft with one BulkRequestRow per valid row. Submitting moves
+it to sending exactly once (the row is locked) and queues one task per row after the commit;
+each task requests the row's ketenmachtiging in its own transaction through the same service as
+Eén bedrijf (request_ketenmachtiging, which queues the invitation mail). A refused row is marked
+failed with the reason and the others go on; the last row moves the import to done.
+"""
+
+import datetime
+import logging
+from functools import partial
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, Organisation
+
+from ..authorization import may_be_assigned
+from ..errors import DomainError
+from ..imports import ImportResult
+from ..models import BulkRequest, BulkRequestRow, BulkRequestState, BulkRowState
+from ..register import Company
+from ..services.creation import (
+    Assignment,
+    RelatieContact,
+    ScopeSelection,
+    request_ketenmachtiging,
+)
+from ..services.relaties import organisation_for_company
+
+logger = logging.getLogger(__name__)
+
+ROWS_PER_INSERT = 1000
+# The messages of refused rows kept for the review page; the count is always exact.
+MAX_STORED_ERRORS = 1000
+# A draft nobody continued with is removed when the same person imports again after this.
+STALE_DRAFT_AGE = datetime.timedelta(days=1)
+
+
+def create_bulk_request(
+    *, acting_user, organisation: Organisation, result: ImportResult
+) -> BulkRequest:
+    """Store a checked import as a draft: its valid rows, and the messages of the others.
+
+    Without refused rows or warnings it is accepted at once; otherwise the beheerder first
+    sees them and continues with the valid rows (accept_bulk_request). The same person's
+    earlier imports that were never continued with, and their drafts older than a day, are
+    removed.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        BulkRequest.objects.filter(
+            Q(accepted_at__isnull=True) | Q(created_at__lt=now - STALE_DRAFT_AGE),
+            organisation=organisation,
+            created_by=acting_user,
+            state=BulkRequestState.DRAFT,
+        ).delete()
+        bulk = BulkRequest.objects.create(
+            organisation=organisation,
+            created_by=acting_user,
+            filename=result.filename[:255],
+            errors=[[e.row, e.column, str(e.message)] for e in result.errors][:MAX_STORED_ERRORS],
+            error_row_count=len(result.invalid_rows),
+            accepted_at=None if result.needs_review else now,
+        )
+        rows = (
+            BulkRequestRow(
+                bulk_request=bulk,
+                row_number=row.row_number,
+                kvk_nummer=row.kvk_nummer,
+                rsin=row.company.rsin or "",
+                name=row.company.name[:200],
+                straat=row.company.straat[:200],
+                huisnummer=row.company.huisnummer[:20],
+                postcode=row.company.postcode[:10],
+                plaats=row.company.plaats[:100],
+                contact_initialen=row.initialen,
+                contact_tussenvoegsel=row.tussenvoegsel,
+                contact_achternaam=row.achternaam,
+                contact_email=row.email,
+                contact_telefoon=row.telefoon,
+                reference=row.reference,
+                warning=str(row.warning),
+            )
+            for row in result.valid_rows
+        )
+        BulkRequestRow.objects.bulk_create(rows, batch_size=ROWS_PER_INSERT)
+    return bulk
+
+
+def _locked_draft(bulk_request: BulkRequest) -> BulkRequest:
+    bulk = BulkRequest.objects.select_for_update().get(pk=bulk_request.pk)
+    if bulk.state != BulkRequestState.DRAFT:
+        raise DomainError(_("Deze import is al verzonden."))
+    return bulk
+
+
+@transaction.atomic
+def accept_bulk_request(bulk_request: BulkRequest, *, acting_user) -> BulkRequest:
+    """ "Ga verder met de N geldige rijen": the refused rows are left out."""
+    bulk = _locked_draft(bulk_request)
+    if not bulk.rows.exists():
+        raise DomainError(_("Deze import bevat geen geldige rijen."))
+    if bulk.accepted_at is None:
+        bulk.accepted_at = timezone.now()
+        bulk.save(update_fields=["accepted_at"])
+    return bulk
+
+
+@transaction.atomic
+def delete_bulk_request(bulk_request: BulkRequest, *, acting_user) -> None:
+    """The trash icon: remove an import that was not sent."""
+    bulk = _locked_draft(bulk_request)
+    bulk.delete()
+
+
+def discard_draft(*, organisation: Organisation, bulk_id: int | None) -> None:
+    """Remove the organisation's draft import `bulk_id`, if it is one: the wizard moved on to
+    another import or to Eén bedrijf, or started again."""
+    if bulk_id is not None:
+        BulkRequest.objects.filter(
+            pk=bulk_id, organisation=organisation, state=BulkRequestState.DRAFT
+        ).delete()
+
+
+def submit_bulk_request(
+    bulk_request: BulkRequest,
+    *,
+    acting_user,
+    scope: ScopeSelection,
+    assignment: Assignment,
+    duration_years: int,
+    intermediair_email: str,
+    intermediair_telefoon: str,
+    language: str,
+    personal_message: str,
+    costs_agreed: bool,
+) -> bool:
+    """ "Verzend aanvraag tot goedkeuring": store the choices, move the import from draft to
+    sending, and queue one task per row once committed.
+
+    Returns False, and changes nothing, when the import was submitted before (a second click, a
+    resubmitted page): it is sent once.
+    """
+    from .tasks import send_bulk_row
+
+    with transaction.atomic():
+        bulk = BulkRequest.objects.select_for_update().get(pk=bulk_request.pk)
+        if bulk.state != BulkRequestState.DRAFT:
+            return False
+        if not costs_agreed:
+            raise DomainError(
+                _("Ga akkoord met de kosten voor vastlegging van deze ketenmachtiging.")
+            )
+        if bulk.accepted_at is None:
+            raise DomainError(_("Ga eerst verder met de geldige rijen van de import."))
+        if scope.is_empty:
+            raise DomainError(_("Kies één of meerdere diensten."))
+        if not 1 <= duration_years <= 5:
+            raise DomainError(_("De duur is 1 tot en met 5 jaar."))
+        if any(m.organisation_id != bulk.organisation_id for m in assignment.gebruikers) or any(
+            g.organisation_id != bulk.organisation_id for g in assignment.groepen
+        ):
+            raise DomainError(_("Deze gebruiker hoort niet bij uw organisatie."))
+        row_ids = list(
+            bulk.rows.filter(state=BulkRowState.WAITING)
+            .order_by("row_number")
+            .values_list("pk", flat=True)
+        )
+        if not row_ids:
+            raise DomainError(_("Deze import bevat geen geldige rijen."))
+        now = timezone.now()
+        bulk.state = BulkRequestState.SENDING
+        bulk.algemene_bevoegdheid = scope.algemene_bevoegdheid
+        bulk.duration_years = duration_years
+        bulk.intermediair_email = intermediair_email
+        bulk.intermediair_telefoon = intermediair_telefoon
+        bulk.language = language
+        bulk.personal_message = personal_message
+        bulk.costs_agreed_at = now
+        bulk.submitted_by = acting_user
+        bulk.submitted_at = now
+        bulk.save(
+            update_fields=[
+                "state",
+                "algemene_bevoegdheid",
+                "duration_years",
+                "intermediair_email",
+                "intermediair_telefoon",
+                "language",
+                "personal_message",
+                "costs_agreed_at",
+                "submitted_by",
+                "submitted_at",
+            ]
+        )
+        if not scope.algemene_bevoegdheid:
+            bulk.dienstverleners.set(scope.dienstverleners)
+            bulk.diensten.set(scope.diensten)
+        bulk.gebruikers.set(assignment.gebruikers)
+        bulk.groepen.set(assignment.groepen)
+        for row_id in row_ids:
+            # robust: a broker error for one row is logged and does not keep the others back.
+            transaction.on_commit(partial(send_bulk_row.delay, row_id), robust=True)
+    return True
+
+
+def _scope(bulk: BulkRequest) -> ScopeSelection:
+    if bulk.algemene_bevoegdheid:
+        return ScopeSelection(algemene_bevoegdheid=True)
+    return ScopeSelection(
+        dienstverleners=list(bulk.dienstverleners.all()),
+        diensten=list(bulk.diensten.filter(active=True).select_related("dienstverlener")),
+    )
+
+
+def _assignment(bulk: BulkRequest) -> Assignment:
+    """As chosen, without people whose middel no longer qualifies (as for a renewal)."""
+    memberships = (
+        Membership.objects.active()
+        .filter(organisation=bulk.organisation_id, pk__in=bulk.gebruikers.all())
+        .select_related("user")
+    )
+    return Assignment(
+        gebruikers=[m for m in memberships if may_be_assigned(m)],
+        groepen=list(bulk.groepen.filter(organisation=bulk.organisation_id)),
+    )
+
+
+def _company(row: BulkRequestRow) -> Company:
+    return Company(
+        name=row.name,
+        kvk_nummer=row.kvk_nummer,
+        rsin=row.rsin or None,
+        straat=row.straat,
+        huisnummer=row.huisnummer,
+        postcode=row.postcode,
+        plaats=row.plaats,
+    )
+
+
+def process_row(row_id: int) -> str | None:
+    """Request the ketenmachtiging of one waiting row of a submitted import, in its own
+    transaction. Returns the row's new state, or None when there was nothing to do."""
+    with transaction.atomic():
+        row = (
+            BulkRequestRow.objects.select_for_update(of=("self",))
+            .select_related("bulk_request__organisation", "bulk_request__submitted_by")
+            .filter(pk=row_id)
+            .first()
+        )
+        if row is None or row.state != BulkRowState.WAITING:
+            return None
+        bulk = row.bulk_request
+        if bulk.state == BulkRequestState.DRAFT:
+            return None  # not submitted: nothing may be sent yet
+        try:
+            with transaction.atomic():  # a savepoint: a refused row leaves nothing behind
+                km = request_ketenmachtiging(
+                    acting_user=bulk.submitted_by,
+                    intermediair=bulk.organisation,
+                    relatie=organisation_for_company(_company(row)),
+                    scope=_scope(bulk),
+                    assignment=_assignment(bulk),
+                    duration_years=bulk.duration_years,
+                    contact=RelatieContact(
+                        initialen=row.contact_initialen,
+                        tussenvoegsel=row.contact_tussenvoegsel,
+                        achternaam=row.contact_achternaam,
+                        email=row.contact_email,
+                        telefoon=row.contact_telefoon,
+                    ),
+                    intermediair_email=bulk.intermediair_email,
+                    intermediair_telefoon=bulk.intermediair_telefoon,
+                    language=bulk.language,
+                    personal_message=bulk.personal_message,
+                    costs_agreed=bulk.costs_agreed_at is not None,
+                    reference=row.reference,
+                )
+        except DomainError as error:
+            row.state, row.reason = BulkRowState.FAILED, str(error.message)
+        except Exception:
+            # Not a refusal but a fault: logged for the developers; the other rows go on.
+            logger.exception("Row %s of bulk request %s could not be sent", row.pk, bulk.pk)
+            row.state = BulkRowState.FAILED
+            row.reason = _("Er ging iets mis bij het versturen. Probeer het later opnieuw.")
+        else:
+            row.state, row.ketenmachtiging = BulkRowState.SENT, km
+        row.processed_at = timezone.now()
+        row.save(update_fields=["state", "reason", "ketenmachtiging", "processed_at"])
+    finish_if_complete(bulk.pk)
+    return row.state
+
+
+def finish_if_complete(bulk_id: int) -> bool:
+    """Move the import to done when no row waits any more. Every task asks after its own
+    commit, so the last one to finish always sees all rows done; asking twice is harmless."""
+    if BulkRequestRow.objects.filter(bulk_request_id=bulk_id, state=BulkRowState.WAITING).exists():
+        return False
+    return bool(
+        BulkRequest.objects.filter(pk=bulk_id, state=BulkRequestState.SENDING).update(
+            state=BulkRequestState.DONE, finished_at=timezone.now()
+        )
+    )

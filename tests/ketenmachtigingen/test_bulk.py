@@ -1,0 +1,582 @@
+"""Meerdere bedrijven through the views: import, review, Stap 2 to 4, sending and progress."""
+
+import io
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from ketenmachtigingen.bulk import services
+from ketenmachtigingen.bulk.tasks import send_bulk_row
+from ketenmachtigingen.constants import Status
+from ketenmachtigingen.models import (
+    BulkRequest,
+    BulkRequestRow,
+    BulkRequestState,
+    BulkRowState,
+    Ketenmachtiging,
+    RegisterEntry,
+)
+from ketenmachtigingen.services.creation import Assignment, ScopeSelection
+from tests.factories import (
+    BeheerderFactory,
+    DienstFactory,
+    GroepFactory,
+    KetenmachtigingFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+    valid_rsin,
+)
+from tests.ketenmachtigingen.test_imports import row, xlsx
+
+pytestmark = pytest.mark.django_db
+
+ADD = reverse("ketenmachtigingen:add")
+ADD_BULK = reverse("ketenmachtigingen:add_bulk")
+TEMPLATE = reverse("ketenmachtigingen:bulk_template")
+DIENSTEN = reverse("ketenmachtigingen:add_diensten")
+GEBRUIKERS = reverse("ketenmachtigingen:add_gebruikers")
+DUUR = reverse("ketenmachtigingen:add_duration")
+
+
+def url(name: str, bulk) -> str:
+    return reverse(f"ketenmachtigingen:{name}", kwargs={"bulk_id": bulk.pk})
+
+
+COMPANIES = [
+    ("39078749", "ZET solutions B.V.", "Lelystad"),
+    ("02029700", "Nul Begin B.V.", "Amsterdam"),
+    ("30112233", "Bakkerij Van den Berg B.V.", "De Bilt"),
+]
+
+
+@pytest.fixture
+def register(settings):
+    settings.COMPANY_REGISTER = "local"
+    for i, (kvk, name, plaats) in enumerate(COMPANIES):
+        RegisterEntry.objects.create(
+            kvk_nummer=kvk,
+            rsin=valid_rsin(i + 60),
+            name=name,
+            straat="Hoofdstraat",
+            huisnummer=str(i + 1),
+            postcode="1234AB",
+            plaats=plaats,
+        )
+
+
+@pytest.fixture
+def portal(client, verified_login, beheerder):
+    verified_login(beheerder.user)
+    return client
+
+
+@pytest.fixture
+def collega(beheerder):
+    return MembershipFactory(
+        organisation=beheerder.organisation,
+        user=UserFactory(initials="S.", tussenvoegsel="de", last_name="Jong"),
+    )
+
+
+@pytest.fixture
+def dienst():
+    return DienstFactory(name="Adviseursportaal a.s.r. Cockpit", dienstverlener__name="A.S.R.")
+
+
+def three_rows():
+    return [
+        row("39078749", "J.", "", "Zetman", "j.zetman@zet.example.nl", "06 12345678", "REF-1"),
+        row(2029700, "A.", "van", "Nul", "a.nul@nul.example.nl", "030 1234567", ""),
+        row("30112233", "B.", "", "Berg", "b@bakkerij.example.nl", "+32 2 555 12 12", "REF-3"),
+    ]
+
+
+def upload(client, data: bytes, name="bedrijven.xlsx", follow=False):
+    return client.post(ADD_BULK, {"bestand": SimpleUploadedFile(name, data)}, follow=follow)
+
+
+def draft_of(client, organisation) -> dict:
+    return client.session.get(f"ketenmachtiging_draft:{organisation.pk}", {})
+
+
+def complete_steps(client, dienst, collega, *, data=None):
+    response = upload(client, data or xlsx(*three_rows()))
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    client.post(DIENSTEN, {"diensten": [dienst.pk]})
+    client.post(GEBRUIKERS, {"gebruikers": [collega.pk]})
+    return client.post(DUUR, {"duration_years": "3", "send": "1"})
+
+
+SEND_DATA = {
+    "intermediair_email": "km@pietersen.example.nl",
+    "intermediair_telefoon": "030 1234567",
+    "language": "en",
+    "personal_message": "Graag snel retour.",
+    "costs_agreed": "on",
+}
+
+
+# --- Stap 1: the form, the import, the review ----------------------------------------------------
+def test_the_tab_offers_the_form_and_the_upload(portal):
+    content = portal.get(ADD_BULK).content.decode()
+
+    for label in [
+        "Meerdere bedrijven",
+        "1.</span> Importeer bedrijven",
+        "Download het Excel-formulier",
+        "Kies een bestand",
+        "Importeer bedrijven",
+        "Kies diensten",
+    ]:
+        assert label in content, label
+    assert 'aria-current="page">Meerdere bedrijven' in content
+    assert "tab-disabled" not in portal.get(ADD).content.decode()
+
+
+def test_the_excel_form_downloads(portal):
+    response = portal.get(TEMPLATE)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert response["Content-Disposition"] == (
+        'attachment; filename="ketenmachtigingen-meerdere-bedrijven.xlsx"'
+    )
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["Bedrijven", "Instructie"]
+
+
+def test_a_valid_file_is_imported_and_stap_2_follows(portal, beheerder, register):
+    response = upload(portal, xlsx(*three_rows()))
+
+    assert response.status_code == 302
+    assert response.url == f"{ADD_BULK}#stap-2"
+    bulk = BulkRequest.objects.get()
+    assert (bulk.organisation, bulk.created_by, bulk.filename, bulk.state) == (
+        beheerder.organisation,
+        beheerder.user,
+        "bedrijven.xlsx",
+        BulkRequestState.DRAFT,
+    )
+    assert bulk.accepted_at is not None
+    assert list(bulk.rows.values_list("row_number", "kvk_nummer", "name", "contact_telefoon")) == [
+        (2, "39078749", "ZET solutions B.V.", "+31612345678"),
+        (3, "02029700", "Nul Begin B.V.", "+31301234567"),
+        (4, "30112233", "Bakkerij Van den Berg B.V.", "+3225551212"),
+    ]
+    assert draft_of(portal, beheerder.organisation)["bulk_id"] == bulk.pk
+    content = portal.get(ADD_BULK).content.decode()
+    assert "Import van 3 bedrijven" in content
+    assert f'href="{url("bulk_detail", bulk)}">bekijk</a>' in content
+    assert "Verwijder de import" in content
+    assert 'href="/ketenmachtigingen/van-relaties/toevoegen/diensten/">Kies diensten' in content
+
+
+def test_errors_are_shown_by_row_and_column_and_the_valid_rows_can_go_on(
+    portal, beheerder, register
+):
+    rows = [*three_rows(), row("99999999"), row("3907874"), row("30112233")]
+    KetenmachtigingFactory(
+        intermediair=beheerder.organisation,
+        relatie=OrganisationFactory(kvk_nummer="39078749"),
+        actief=True,
+    )
+
+    response = upload(portal, xlsx(*rows))
+
+    bulk = BulkRequest.objects.get()
+    assert response.url == url("bulk_review", bulk)
+    assert bulk.accepted_at is None
+    assert bulk.error_row_count == 3
+    content = portal.get(response.url).content.decode()
+    for text in [
+        "3 geldige rijen",
+        "3 rijen met fouten",
+        "1 waarschuwing",
+        '<td class="numeric">5</td><td>KVK-nummer (kolom A)</td><td>Er is geen bedrijf gevonden '
+        "met nummer 99999999. Controleer het nummer.</td>",
+        '<td class="numeric">6</td><td>KVK-nummer (kolom A)</td><td>Een KVK-nummer bestaat uit '
+        "precies 8 cijfers. In het bestand staat “3907874”.</td>",
+        '<td class="numeric">7</td><td>KVK-nummer (kolom A)</td><td>Dit KVK-nummer staat al in '
+        "rij 4.</td>",
+        "Uw organisatie heeft al een ketenmachtiging van dit bedrijf (Actief).",
+        "Ga verder met de 3 geldige rijen",
+        "Importeer bedrijven",
+    ]:
+        assert text in content, text
+    assert "ketenmachtiging_draft" not in str(dict(portal.session))  # nothing chosen yet
+
+    response = portal.post(url("bulk_accept", bulk))
+
+    assert response.url == f"{ADD_BULK}#stap-2"
+    bulk.refresh_from_db()
+    assert bulk.accepted_at is not None
+    assert draft_of(portal, beheerder.organisation)["bulk_id"] == bulk.pk
+    assert bulk.rows.count() == 3
+
+
+def test_a_corrected_file_replaces_the_one_under_review(portal, register):
+    upload(portal, xlsx(row("99999999"), *three_rows()))
+    first = BulkRequest.objects.get()
+
+    response = upload(portal, xlsx(*three_rows()))
+
+    assert response.url == f"{ADD_BULK}#stap-2"
+    assert list(BulkRequest.objects.values_list("pk", flat=True)) != [first.pk]
+    assert BulkRequest.objects.count() == 1
+
+
+def test_a_file_without_valid_rows_cannot_go_on(portal, register):
+    response = upload(portal, xlsx(row("99999999")), follow=True)
+
+    content = response.content.decode()
+    assert "Geen enkele rij kan worden geïmporteerd." in content
+    assert "Ga verder met de" not in content
+    bulk = BulkRequest.objects.get()
+    assert portal.post(url("bulk_accept", bulk)).url == ADD_BULK
+    assert BulkRequest.objects.get().accepted_at is None
+
+
+def test_a_refused_file_is_named_on_the_tab_and_nothing_is_stored(portal, register):
+    response = upload(portal, b"%PDF-1.4 ...", name="bedrijven.xlsx")
+
+    assert response.status_code == 200
+    assert (
+        "Dit is een PDF-bestand, geen Excel-bestand. Gebruik het Excel-formulier en sla het op als "
+        "Excel-werkmap (.xlsx)." in response.content.decode()
+    )
+    assert not BulkRequest.objects.exists()
+
+
+def test_no_file_chosen(portal):
+    response = portal.post(ADD_BULK, {})
+
+    assert "Kies het ingevulde Excel-bestand." in response.content.decode()
+
+
+def test_bekijk_lists_the_companies_and_the_trash_removes_the_import(portal, beheerder, register):
+    upload(portal, xlsx(*three_rows()))
+    bulk = BulkRequest.objects.get()
+
+    content = portal.get(url("bulk_detail", bulk)).content.decode()
+    assert "Import van 3 bedrijven" in content
+    for text in ["ZET solutions B.V.", "02029700", "A. van Nul", "a.nul@nul.example.nl",
+                 "+3225551212", "REF-3"]:  # fmt: skip
+        assert text in content, text
+
+    response = portal.post(url("bulk_delete", bulk))
+
+    assert response.url == ADD_BULK
+    assert not BulkRequest.objects.exists()
+    assert draft_of(portal, beheerder.organisation)["bulk_id"] is None
+    assert "Download het Excel-formulier" in portal.get(ADD_BULK).content.decode()
+
+
+def test_choosing_one_company_replaces_the_import(portal, beheerder, register):
+    upload(portal, xlsx(*three_rows()))
+    assert portal.get(ADD).url == ADD_BULK  # the draft is an import: its tab opens
+
+    response = portal.post(ADD, {"select_company": "1", "number": "39078749"})
+
+    assert response.url == f"{ADD}#stap-2"
+    assert not BulkRequest.objects.exists()
+    assert draft_of(portal, beheerder.organisation)["company"]["name"] == "ZET solutions B.V."
+
+
+# --- Stap 2 to 4 and sending ---------------------------------------------------------------------
+def test_stap_2_to_4_are_the_pickers_of_one_company(portal, register, dienst, collega):
+    upload(portal, xlsx(*three_rows()))
+
+    response = portal.post(DIENSTEN, {"diensten": [dienst.pk]})
+    assert response.url == f"{ADD_BULK}#stap-3"
+    response = portal.post(GEBRUIKERS, {"gebruikers": [collega.pk]})
+    assert response.url == f"{ADD_BULK}#stap-4"
+
+    content = portal.get(ADD_BULK).content.decode()
+    assert "Adviseursportaal a.s.r. Cockpit" in content
+    assert "S. de Jong" in content
+    assert "Verstuur aanvraag tot goedkeuring" in content
+    assert "Ik heb al goedkeuring ontvangen" not in content
+
+    response = portal.post(DUUR, {"duration_years": "3", "approved": "1"}, follow=True)
+    assert "kan alleen voor één bedrijf tegelijk" in response.content.decode()
+
+
+def test_the_send_page_asks_only_for_the_own_contact(portal, beheerder, register, dienst, collega):
+    response = complete_steps(portal, dienst, collega)
+    bulk = BulkRequest.objects.get()
+    assert response.url == url("bulk_send", bulk)
+
+    content = portal.get(response.url).content.decode()
+
+    organisation = beheerder.organisation.name
+    for label in [
+        f"Gegevens contactpersoon bij {organisation}",
+        "E-mailadres",
+        "Telefoonnummer",
+        "Voorkeurstaal ontvangers",
+        "Persoonlijk bericht voor de ontvangers",
+        "Ja, ik ga akkoord met de kosten voor vastlegging van deze ketenmachtiging.",
+        "Verzend aanvraag tot goedkeuring",
+        "worden overgenomen uit het Excel-formulier",
+        "contactpersonen van 3 bedrijven",
+    ]:
+        assert label in content, label
+    assert "Initialen" not in content
+    assert 'name="reference"' not in content
+
+
+def test_sending_requests_one_ketenmachtiging_and_one_mail_per_row(
+    portal, beheerder, register, dienst, collega, django_capture_on_commit_callbacks
+):
+    complete_steps(portal, dienst, collega)
+    bulk = BulkRequest.objects.get()
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = portal.post(url("bulk_send", bulk), SEND_DATA)
+
+    assert response.url == url("bulk_progress", bulk)
+    assert len(callbacks) == 3 + 3  # a task per row, then an invitation per ketenmachtiging
+    bulk.refresh_from_db()
+    assert bulk.state == BulkRequestState.DONE
+    assert (bulk.language, bulk.duration_years, bulk.intermediair_telefoon) == (
+        "en",
+        3,
+        "+31301234567",
+    )
+    kms = Ketenmachtiging.objects.order_by("relatie__kvk_nummer")
+    assert [
+        (
+            km.relatie.kvk_nummer,
+            km.relatie.name,
+            km.status,
+            km.contact_name,
+            km.contact_email,
+            km.reference,
+            km.language,
+            km.duration_years,
+            km.intermediair_email,
+            km.personal_message,
+            km.created_by,
+        )
+        for km in kms
+    ] == [
+        ("02029700", "Nul Begin B.V.", Status.AANVRAAG_VERSTUURD, "A. van Nul",
+         "a.nul@nul.example.nl", "", "en", 3, "km@pietersen.example.nl", "Graag snel retour.",
+         beheerder.user),
+        ("30112233", "Bakkerij Van den Berg B.V.", Status.AANVRAAG_VERSTUURD, "B. Berg",
+         "b@bakkerij.example.nl", "REF-3", "en", 3, "km@pietersen.example.nl",
+         "Graag snel retour.", beheerder.user),
+        ("39078749", "ZET solutions B.V.", Status.AANVRAAG_VERSTUURD, "J. Zetman",
+         "j.zetman@zet.example.nl", "REF-1", "en", 3, "km@pietersen.example.nl",
+         "Graag snel retour.", beheerder.user),
+    ]  # fmt: skip
+    for km in kms:
+        assert [d.pk for d in km.diensten.all()] == [dienst.pk]
+        assert [m.pk for m in km.gebruikers.all()] == [collega.pk]
+        assert km.costs_agreed_at is not None
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "a.nul@nul.example.nl",
+        "b@bakkerij.example.nl",
+        "j.zetman@zet.example.nl",
+    ]
+    assert list(bulk.rows.values_list("state", flat=True)) == [BulkRowState.SENT] * 3
+    assert sorted(bulk.rows.values_list("ketenmachtiging_id", flat=True)) == sorted(
+        kms.values_list("pk", flat=True)
+    )
+    assert "ketenmachtiging_draft" not in str(dict(portal.session))
+
+    content = portal.get(response.url).content.decode()
+    assert '<progress id="bulk-progress-bar" max="3" value="3">' in content
+    assert "3 van 3 aanvragen verwerkt" in content
+    assert "3 aanvragen zijn verstuurd." in content
+    assert 'href="/ketenmachtigingen/van-relaties/?tab=wachtend">Wachtend op afhandeling' in content
+    assert 'hx-trigger="every 1s"' not in content
+
+
+def test_submitting_twice_sends_once(
+    portal, register, dienst, collega, django_capture_on_commit_callbacks
+):
+    complete_steps(portal, dienst, collega)
+    bulk = BulkRequest.objects.get()
+    session_before = dict(portal.session)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        portal.post(url("bulk_send", bulk), SEND_DATA)
+    # The same page submitted again, with the draft still in the session (a double click).
+    session = portal.session
+    session.update(session_before)
+    session.save()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = portal.post(url("bulk_send", bulk), SEND_DATA, follow=True)
+
+    assert callbacks == []
+    assert "Deze aanvraag is al verzonden." in response.content.decode()
+    assert Ketenmachtiging.objects.count() == 3
+    assert len(mail.outbox) == 3
+
+
+def test_the_service_submits_once_and_a_row_is_processed_once(
+    beheerder, register, dienst, django_capture_on_commit_callbacks
+):
+    bulk = bulk_request(beheerder, ["39078749", "30112233"])
+
+    with django_capture_on_commit_callbacks(execute=True) as first:
+        assert submit(bulk, beheerder) is True
+    with django_capture_on_commit_callbacks(execute=True) as second:
+        assert submit(bulk, beheerder) is False
+    a_row = bulk.rows.first()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_bulk_row(a_row.pk) is None  # a redelivered task
+
+    assert (len(first), second) == (2 + 2, [])
+    assert Ketenmachtiging.objects.count() == 2
+    assert len(mail.outbox) == 2
+
+
+def test_a_draft_row_is_not_sent_by_a_stray_task(beheerder, register):
+    bulk = bulk_request(beheerder, ["39078749"])
+
+    assert send_bulk_row(bulk.rows.get().pk) is None
+    assert not Ketenmachtiging.objects.exists()
+
+
+def test_a_failing_row_does_not_stop_the_others(
+    portal, beheerder, register, dienst, django_capture_on_commit_callbacks
+):
+    own = beheerder.organisation
+    bulk = bulk_request(beheerder, ["39078749", own.kvk_nummer, "02029700", "30112233"])
+    real = services.organisation_for_company
+
+    def broken_for_bakkerij(company):
+        if company.kvk_nummer == "30112233":
+            raise RuntimeError("database went away")
+        return real(company)
+
+    with (
+        mock.patch.object(services, "organisation_for_company", broken_for_bakkerij),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        submit(bulk, beheerder)
+
+    bulk.refresh_from_db()
+    assert bulk.state == BulkRequestState.DONE
+    assert list(bulk.rows.values_list("kvk_nummer", "state", "reason")) == [
+        ("39078749", BulkRowState.SENT, ""),
+        (own.kvk_nummer, BulkRowState.FAILED, "Een organisatie kan zichzelf geen ketenmachtiging "
+                                              "geven."),
+        ("02029700", BulkRowState.SENT, ""),
+        ("30112233", BulkRowState.FAILED, "Er ging iets mis bij het versturen. Probeer het later "
+                                          "opnieuw."),
+    ]  # fmt: skip
+    assert Ketenmachtiging.objects.count() == 2
+    assert len(mail.outbox) == 2
+
+    content = portal.get(url("bulk_progress", bulk)).content.decode()
+    assert "2 aanvragen zijn verstuurd." in content
+    assert "2 aanvragen zijn niet verstuurd." in content
+    assert "Een organisatie kan zichzelf geen ketenmachtiging geven." in content
+
+
+def test_the_progress_is_polled_until_every_row_is_done(portal, beheerder, register):
+    bulk = bulk_request(beheerder, ["39078749", "30112233"])
+    BulkRequest.objects.filter(pk=bulk.pk).update(state=BulkRequestState.SENDING)
+    BulkRequestRow.objects.filter(kvk_nummer="39078749").update(state=BulkRowState.SENT)
+
+    partial = portal.get(url("bulk_progress", bulk), headers={"HX-Request": "true"})
+
+    content = partial.content.decode()
+    assert "<html" not in content
+    assert 'hx-trigger="every 1s"' in content
+    assert '<progress id="bulk-progress-bar" max="2" value="1">' in content
+    assert "1 van 2 aanvragen verwerkt" in content
+
+    BulkRequestRow.objects.filter(kvk_nummer="30112233").update(state=BulkRowState.SENT)
+    content = portal.get(url("bulk_progress", bulk), headers={"HX-Request": "true"})
+    assert 'hx-trigger="every 1s"' not in content.content.decode()
+
+
+def test_sending_needs_the_cost_consent(portal, register, dienst, collega):
+    complete_steps(portal, dienst, collega)
+    bulk = BulkRequest.objects.get()
+
+    response = portal.post(url("bulk_send", bulk), {**SEND_DATA, "costs_agreed": ""})
+
+    assert "Ga akkoord met de kosten om de aanvraag te versturen." in response.content.decode()
+    assert BulkRequest.objects.get().state == BulkRequestState.DRAFT
+
+
+def test_the_send_page_needs_the_steps(portal, register):
+    upload(portal, xlsx(*three_rows()))
+    bulk = BulkRequest.objects.get()
+
+    response = portal.get(url("bulk_send", bulk))
+
+    assert response.url == f"{ADD_BULK}#stap-2"
+
+
+def test_a_sent_import_cannot_be_removed(portal, beheerder, register):
+    bulk = bulk_request(beheerder, ["39078749"])
+    BulkRequest.objects.filter(pk=bulk.pk).update(state=BulkRequestState.SENDING)
+
+    response = portal.post(url("bulk_delete", bulk))
+
+    assert response.url == url("bulk_progress", bulk)
+    assert BulkRequest.objects.filter(pk=bulk.pk).exists()
+
+
+# --- another organisation ------------------------------------------------------------------------
+def test_another_organisations_import_is_not_found(portal, register):
+    other = BeheerderFactory(organisation=OrganisationFactory(intermediair=True))
+    bulk = bulk_request(other, ["39078749"])
+
+    for name in ["bulk_detail", "bulk_review", "bulk_accept", "bulk_delete", "bulk_send",
+                 "bulk_progress"]:  # fmt: skip
+        for method in (portal.get, portal.post):
+            assert method(url(name, bulk)).status_code in (404, 405), name
+    assert BulkRequest.objects.get(pk=bulk.pk).state == BulkRequestState.DRAFT
+
+
+# --- helpers -------------------------------------------------------------------------------------
+def bulk_request(membership, numbers) -> BulkRequest:
+    """An accepted draft import of these KVK-nummers, stored without a file."""
+    bulk = BulkRequest.objects.create(
+        organisation=membership.organisation,
+        created_by=membership.user,
+        filename="bedrijven.xlsx",
+        accepted_at="2026-03-10T10:00:00+01:00",
+    )
+    for number, kvk in enumerate(numbers, start=2):
+        entry = RegisterEntry.objects.filter(kvk_nummer=kvk).first()
+        BulkRequestRow.objects.create(
+            bulk_request=bulk,
+            row_number=number,
+            kvk_nummer=kvk,
+            name=entry.name if entry else membership.organisation.name,
+            contact_initialen="J.",
+            contact_achternaam=f"Contact{number}",
+            contact_email=f"contact{number}@example.nl",
+            contact_telefoon="+31612345678",
+        )
+    return bulk
+
+
+def submit(bulk, membership) -> bool:
+    return services.submit_bulk_request(
+        bulk,
+        acting_user=membership.user,
+        scope=ScopeSelection(algemene_bevoegdheid=True),
+        assignment=Assignment(groepen=[GroepFactory(organisation=membership.organisation)]),
+        duration_years=5,
+        intermediair_email="km@example.nl",
+        intermediair_telefoon="+31301234567",
+        language="nl",
+        personal_message="",
+        costs_agreed=True,
+    )
