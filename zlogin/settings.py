@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "ketenmachtigingen",
     "groepen",
     "berichtenbox",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -171,11 +173,31 @@ CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_U
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-# The nightly jobs are added to the beat schedule with the jobs themselves.
-CELERY_BEAT_SCHEDULE: dict = {}
+# The nightly jobs (ketenmachtigingen/jobs/) at 02:15 Amsterdam time. On the nights the clocks
+# change, 02:15 is skipped or comes twice; harmless, as every job takes all rows due up to its
+# day (a missed run is caught up the next night) and a second run finds nothing left. For the
+# same reason a run that no worker started within 12 hours is dropped.
+CELERY_BEAT_SCHEDULE = {
+    "nightly-jobs": {
+        "task": "ketenmachtigingen.tasks.run_nightly_jobs",
+        "schedule": crontab(hour=2, minute=15),
+        "options": {"expires": 12 * 60 * 60},
+    },
+}
 
 # --- cache ----------------------------------------------------------------------------------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# --- authorization check API
+# Requests per API client per minute (counted in CACHES["default"]; use Redis with several
+# processes). High by default so that a benchmark is not throttled.
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=50_000)
+# Ketenmachtiging.last_used_at and ApiKey.last_used_at are written at most once per this many
+# seconds each, not on every check.
+API_LAST_USED_INTERVAL = env.int("API_LAST_USED_INTERVAL", default=300)
+# The check's queries are prepared on PostgreSQL (planned once per connection). Turn off behind
+# a pooler that cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
+API_PREPARED_STATEMENTS = env.bool("API_PREPARED_STATEMENTS", default=True)
 
 # --- company register (KVK) -------------------------------------------------------------------
 # "local": the register table with demo companies; "kvk": the KVK API.

@@ -1,0 +1,89 @@
+"""How a nightly job walks its due rows: set-based, in batches, safe twice or at once.
+
+One transaction per job. Each batch of due ids is locked with FOR UPDATE SKIP LOCKED, so a row
+held by someone else at that moment (a beheerder revoking it, a second run of the job) is left
+to them instead of waited for or changed twice; the handler then changes the whole batch with
+one UPDATE and records the events with one INSERT. A second run finds nothing left to do.
+"""
+
+import logging
+import zlib
+from collections.abc import Callable, Iterable
+
+from django.db import connection, transaction
+from django.db.models import QuerySet
+
+from ..constants import EventKind
+from ..models import KetenmachtigingEvent
+from ..services.audit import actor_kind_for
+
+logger = logging.getLogger("zlogin.jobs")
+
+# Ids per UPDATE: large enough that a night's work is a few statements, small enough to keep
+# each statement's parameter list and lock set modest.
+BATCH_SIZE = 5_000
+
+
+def run_in_batches(
+    name: str,
+    due: QuerySet,
+    handle: Callable[[list[int]], int],
+    *,
+    summary: str,
+    finish: Callable[[], None] | None = None,
+) -> int:
+    """Hand the due rows to `handle` a batch of ids at a time; return how many it changed.
+
+    `due` is ordered along the index that serves it (see due.py). `handle` must change every
+    row it is given so that the next select no longer finds it. `finish` runs last, in the same
+    transaction (e.g. to post the berichten of all batches).
+    """
+    changed = 0
+    ids_of_due = due.select_for_update(skip_locked=True).values_list("pk", flat=True)
+    with transaction.atomic():
+        if not _try_job_lock(name):
+            logger.info("%s: overgeslagen, deze job draait al", name)
+            return 0
+        while ids := list(ids_of_due[:BATCH_SIZE]):
+            done = handle(ids)
+            changed += done
+            if not done:  # cannot happen while handlers match their due query; never loop on
+                break
+        if finish is not None:
+            finish()
+    logger.info("%s: %d %s", name, changed, summary)
+    return changed
+
+
+def _try_job_lock(name: str) -> bool:
+    """One run of a job at a time on PostgreSQL: a second one skips instead of competing for
+    rows. Held until the job's transaction ends. Other databases rely on the row locks."""
+    if connection.vendor != "postgresql":
+        return True
+    key = zlib.crc32(f"zlogin.jobs.{name}".encode())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [key])
+        return cursor.fetchone()[0]
+
+
+def record_system_events(
+    ids: Iterable[int],
+    *,
+    kind: EventKind,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+) -> None:
+    """One event per row, by the system, in one INSERT (as record_event does for one row)."""
+    KetenmachtigingEvent.objects.bulk_create(
+        KetenmachtigingEvent(
+            ketenmachtiging_id=pk,
+            kind=kind,
+            actor_kind=actor_kind_for(None),
+            actor=None,
+            from_status=from_status,
+            to_status=to_status,
+            note=note,
+        )
+        for pk in ids
+    )

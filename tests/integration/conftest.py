@@ -1,0 +1,48 @@
+"""A real Celery worker on Redis, in a thread of the test process.
+
+The worker shares the process, so Django's settings (the locmem mail backend of the root
+conftest) and django.core.mail.outbox are the same for the test and the task.
+"""
+
+import pytest
+import redis
+from celery.contrib.testing.worker import start_worker
+
+from zlogin import celery_app
+
+# Database 13 is kept for these tests and the benchmark.
+REDIS_URL = "redis://127.0.0.1:6379/13"
+CELERY_SETTINGS = ("task_always_eager", "broker_url", "result_backend")
+
+
+def redis_answers(url: str) -> bool:
+    try:
+        return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
+    except redis.RedisError:
+        return False
+
+
+def _forget_connections(app) -> None:
+    """Forget the broker pool and result backend made for the previous URLs, so that the next
+    use connects to the current ones. (Not closed: kombu keeps its pools per URL, for reuse.)"""
+    app._pool = None
+    app.amqp._producer_pool = None
+    app._backend_cache = None
+    vars(app._local).pop("backend", None)
+
+
+@pytest.fixture
+def celery_worker_on_redis():
+    if not redis_answers(REDIS_URL):
+        pytest.skip(f"Redis does not answer PING at {REDIS_URL}: no broker for a real worker")
+    conf = celery_app.conf
+    saved = {name: conf[name] for name in CELERY_SETTINGS}
+    conf.update(task_always_eager=False, broker_url=REDIS_URL, result_backend=REDIS_URL)
+    _forget_connections(celery_app)
+    try:
+        celery_app.control.purge()  # tasks left over by an interrupted run
+        with start_worker(celery_app, pool="solo", perform_ping_check=False) as worker:
+            yield worker
+    finally:
+        conf.update(saved)
+        _forget_connections(celery_app)

@@ -1,0 +1,81 @@
+"""The invitation task on a real Celery worker with Redis as broker and result backend."""
+
+import time
+
+import pytest
+from django.core import mail
+
+from ketenmachtigingen.constants import ActorKind, EventKind, Status
+from ketenmachtigingen.models import KetenmachtigingEvent
+from ketenmachtigingen.services.creation import (
+    Assignment,
+    RelatieContact,
+    ScopeSelection,
+    request_ketenmachtiging,
+)
+from ketenmachtigingen.tasks import send_invitation
+from tests.factories import BeheerderFactory, KetenmachtigingFactory, OrganisationFactory
+
+# The worker thread has its own database connection: it sees committed rows only.
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True),
+    # Raised inside celery 5.7's Redis result backend with redis-py 8, not by this code.
+    pytest.mark.filterwarnings("ignore:Call to deprecated setex:DeprecationWarning"),
+]
+
+
+def invitation_events(km):
+    return list(
+        KetenmachtigingEvent.objects.filter(ketenmachtiging=km, kind=EventKind.INVITATION_SENT)
+    )
+
+
+def wait_for(condition, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout} s")
+        time.sleep(0.05)
+
+
+def test_the_worker_sends_the_invitation(celery_worker_on_redis):
+    km = KetenmachtigingFactory(contact_email="contact@relatie.example.nl")
+
+    result = send_invitation.delay(km.pk)
+
+    assert result.get(timeout=30) is True
+    [message] = mail.outbox
+    assert message.to == ["contact@relatie.example.nl"]
+    assert message.attachments[0][0] == f"ketenmachtiging-{km.request_code}.pdf"
+    [event] = invitation_events(km)
+    assert event.actor_kind == ActorKind.SYSTEM
+    km.refresh_from_db()
+    assert km.status == Status.AANVRAAG_VERSTUURD
+
+    # Queued again (e.g. redelivered): nothing more goes out.
+    assert send_invitation.delay(km.pk).get(timeout=30) is False
+    assert len(mail.outbox) == 1
+
+
+def test_a_request_reaches_the_worker_after_commit(celery_worker_on_redis):
+    beheerder = BeheerderFactory(organisation=OrganisationFactory(intermediair=True))
+
+    km = request_ketenmachtiging(
+        acting_user=beheerder.user,
+        intermediair=beheerder.organisation,
+        relatie=OrganisationFactory(name="Garage Jansen"),
+        scope=ScopeSelection(algemene_bevoegdheid=True),
+        assignment=Assignment(),
+        duration_years=5,
+        contact=RelatieContact(initialen="J.", achternaam="Jansen", email="j@garage.example"),
+        intermediair_email="kantoor@example.nl",
+        intermediair_telefoon="0201234567",
+        costs_agreed=True,
+    )
+
+    # The task was queued on commit; only the database tells when it is done.
+    wait_for(lambda: invitation_events(km))
+    [message] = mail.outbox
+    assert message.to == ["j@garage.example"]
+    assert message.subject == "Ketenmachtiging voor Garage Jansen"

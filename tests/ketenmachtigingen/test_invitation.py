@@ -1,0 +1,651 @@
+"""The invitation to the relatie: the PDF form, the e-mail, and the task that sends them."""
+
+import datetime
+import re
+import smtplib
+import socketserver
+import subprocess
+import threading
+import zlib
+
+import pytest
+import qrcode
+from django.core import mail
+from django.utils import translation
+
+from ketenmachtigingen.constants import ActorKind, EventKind, Status
+from ketenmachtigingen.mail import build_invitation_message
+from ketenmachtigingen.models import Ketenmachtiging, KetenmachtigingEvent
+from ketenmachtigingen.pdf import invitation_pdf, qr_code_data_uri
+from ketenmachtigingen.services.creation import (
+    Assignment,
+    RelatieContact,
+    ScopeSelection,
+    request_ketenmachtiging,
+)
+from ketenmachtigingen.tasks import send_invitation
+from tests.factories import (
+    DienstFactory,
+    DienstverlenerFactory,
+    KetenmachtigingFactory,
+    OrganisationFactory,
+    valid_rsin,
+)
+
+pytestmark = pytest.mark.django_db
+
+# NOW (conftest) is 10 March 2026: the signed form must be back within 3 months.
+DEADLINE = "10-06-2026"
+RSIN = valid_rsin(4242)
+POSTAL_ADDRESS = [
+    "Z login eHerkenning",
+    "t.a.v. Ketenmachtigingen",
+    "Antwoordnummer 1234",
+    "8200 VB Lelystad",
+]
+
+
+@pytest.fixture(autouse=True)
+def _postal_address(settings):
+    settings.ZLOGIN_POSTAL_ADDRESS = POSTAL_ADDRESS
+
+
+def make_km(**overrides) -> Ketenmachtiging:
+    """A request just sent, limited to one whole dienstverlener and two single diensten."""
+    belastingdienst = DienstverlenerFactory(name="Belastingdienst")
+    uwv = DienstverlenerFactory(name="UWV")
+    fields = {
+        "relatie": OrganisationFactory(
+            name="Bakkerij De Gouden Korst & Zn. B.V.",
+            kvk_nummer="30112233",
+            rsin=RSIN,
+            straat="Dorpsstraat",
+            huisnummer="12a",
+            postcode="1234 AB",
+            plaats="Amersfoort",
+        ),
+        "intermediair": OrganisationFactory(
+            intermediair=True,
+            name="Accountantskantoor Van Dijk",
+            kvk_nummer="40998877",
+            straat="Keizersgracht",
+            huisnummer="100",
+            postcode="1015 AA",
+            plaats="Amsterdam",
+        ),
+        "algemene_bevoegdheid": False,
+        "dienstverleners": [belastingdienst],
+        "diensten": [
+            DienstFactory(dienstverlener=uwv, name="Werkgeversportaal"),
+            DienstFactory(dienstverlener=uwv, name="Verzuimmelding"),
+        ],
+        "duration_years": 3,
+        "contact_initialen": "A.B.",
+        "contact_tussenvoegsel": "van der",
+        "contact_achternaam": "Berg",
+        "contact_email": "a.vanderberg@bakkerij.example.nl",
+        "intermediair_email": "kantoor@vandijk.example.nl",
+        "intermediair_telefoon": "020 123 45 67",
+        "personal_message": "Zoals besproken.\nGroet, Piet",
+    }
+    fields.update(overrides)
+    return KetenmachtigingFactory(**fields)
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's text read back by poppler, with all whitespace runs as one space."""
+    out = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
+    return " ".join(out.stdout.decode().split())
+
+
+def pdf_info(pdf: bytes, tool: str) -> str:
+    return subprocess.run([tool, "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+
+
+def message_text(message) -> tuple[str, str]:
+    """The plain text body and the HTML alternative."""
+    [(html, mimetype)] = message.alternatives
+    assert mimetype == "text/html"
+    return message.body, html
+
+
+# --- the PDF form ---------------------------------------------------------------------------
+
+PDF_LABELS = {
+    "nl": {
+        "title": "Ketenmachtiging",
+        "parties": ["Vertegenwoordigde (relatie)", "Intermediair"],
+        "fields": ["Naam", "KVK-nummer", "RSIN", "Adres"],
+        "whole": "Dienstverlenersmachtiging voor Belastingdienst",
+        "duration": "Duur: 3 jaar",
+        "signature": ["Naam", "Functie", "Datum", "Plaats", "Handtekening"],
+        "signers": ["Wettelijk vertegenwoordiger 1", "Wettelijk vertegenwoordiger 2"],
+        "steps": [
+            "Print dit formulier.",
+            "Laat het ondertekenen door de wettelijk vertegenwoordiger(s)",
+            "kopie van het identiteitsbewijs",
+            f"uiterlijk op {DEADLINE} binnen zijn",
+        ],
+        "deadline": "Uiterste ontvangstdatum",
+        "code": "Aanvraagcode",
+        "algemeen": "Algemene bevoegdheid: alle diensten die met eHerkenning toegankelijk zijn, "
+        "nu en in de toekomst.",
+        "renewal": "Dit formulier verlengt de huidige ketenmachtiging, die eindigt op",
+    },
+    "en": {
+        "title": "Chain authorisation",
+        "parties": ["Represented organisation (client)", "Intermediary"],
+        "fields": ["Name", "KVK number", "RSIN", "Address"],
+        "whole": "Service provider authorisation for Belastingdienst",
+        "duration": "Duration: 3 years",
+        "signature": ["Name", "Position", "Date", "Place", "Signature"],
+        "signers": ["Legal representative 1", "Legal representative 2"],
+        "steps": [
+            "Print this form.",
+            "Have it signed by the legal representative(s)",
+            "copy of the identity document",
+            f"it must arrive no later than {DEADLINE}",
+        ],
+        "deadline": "Must arrive by",
+        "code": "Request code",
+        "algemeen": "General authority: all services accessible with eHerkenning, "
+        "now and in the future.",
+        "renewal": "This form renews the current chain authorisation, which ends on",
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_pdf_names_everything_the_relatie_signs_for(frozen, language):
+    km = make_km(language=language)
+    labels = PDF_LABELS[language]
+
+    pdf = invitation_pdf(km)
+
+    assert pdf.startswith(b"%PDF-")
+    text = pdf_text(pdf)
+    assert text.startswith("Z login " + labels["title"])
+    for label in labels["parties"] + labels["fields"] + labels["signers"]:
+        assert label in text
+    # The relatie (vertegenwoordigde) and the intermediair.
+    for value in [
+        "Bakkerij De Gouden Korst & Zn. B.V.",
+        "30112233",
+        RSIN,
+        "Dorpsstraat 12a",
+        "1234 AB Amersfoort",
+        "Accountantskantoor Van Dijk",
+        "40998877",
+        "Keizersgracht 100",
+        "1015 AA Amsterdam",
+    ]:
+        assert value in text
+    # The scope: the whole dienstverlener, and the single diensten under theirs.
+    assert labels["whole"] in text
+    assert "UWV: ◦ Verzuimmelding ◦ Werkgeversportaal" in text
+    assert labels["duration"] in text
+    # Two signature blocks with all their lines.
+    for label in labels["signature"]:
+        assert text.count(label) >= 2, label
+    # How to send it, where to and before when, and which request this is.
+    for step in labels["steps"]:
+        assert step in text
+    # (pdftotext reads the columns of a row in turns: check each piece on its own.)
+    assert labels["deadline"].upper() in text  # text-transform: uppercase
+    assert text.count(DEADLINE) == 2  # in the steps and in the box
+    for line in POSTAL_ADDRESS:
+        assert line in text
+    assert f"{labels['code']} {km.request_code}" in text
+    assert "kantoor@vandijk.example.nl, 020 123 45 67" in text
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_pdf_for_algemene_bevoegdheid_and_a_renewal(frozen, language):
+    current = KetenmachtigingFactory(
+        actief=True, start_date=datetime.date(2021, 5, 1), end_date=datetime.date(2026, 5, 1)
+    )
+    km = make_km(
+        language=language,
+        algemene_bevoegdheid=True,
+        dienstverleners=[],
+        diensten=[],
+        duration_years=1,
+        renews=current,
+    )
+
+    text = pdf_text(invitation_pdf(km))
+
+    assert PDF_LABELS[language]["algemeen"] in text
+    assert f"{PDF_LABELS[language]['renewal']} 01-05-2026." in text
+    assert ("Duur: 1 jaar" if language == "nl" else "Duration: 1 year,") in text
+    assert "Werkgeversportaal" not in text
+
+
+def test_the_pdf_without_rsin_or_address():
+    km = make_km(
+        relatie=OrganisationFactory(rsin=None, straat="", huisnummer="", postcode="", plaats="")
+    )
+
+    text = pdf_text(invitation_pdf(km))
+
+    assert "RSIN" not in text
+    assert "Adres –" in text
+
+
+def test_the_pdf_is_an_a4_form_in_dejavu_sans():
+    pdf = invitation_pdf(make_km())
+
+    info = pdf_info(pdf, "pdfinfo")
+    assert re.search(r"Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)", info)
+    assert re.search(r"Pages:\s+[12]\n", info)
+    fonts = [line.split()[0] for line in pdf_info(pdf, "pdffonts").splitlines()[2:]]
+    assert fonts
+    assert all(re.fullmatch(r"[A-Z]{6}\+DejaVu-?Sans(-Bold)?", font) for font in fonts), fonts
+
+
+def drawn_unit_squares(pdf: bytes) -> set[tuple[int, int]]:
+    """Squares of 1×1 user units drawn as paths in the PDF's content streams: the SVG QR code's
+    modules, which WeasyPrint draws in the SVG's own coordinates (its viewBox)."""
+    squares = set()
+    number = r"(-?\d+(?:\.\d+)?)"
+    square = re.compile(
+        rf"{number} {number} m\n{number} {number} l\n{number} {number} l\n{number} {number} l\nh"
+    )
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            content = zlib.decompress(stream).decode("latin-1")
+        except zlib.error:
+            continue
+        for match in square.finditer(content):
+            x0, y0, x1, y1, x2, y2, x3, y3 = (float(v) for v in match.groups())
+            if (x1 - x0, y1 - y0, x2 - x1, y2 - y1, x3 - x2, y3 - y2) == (1, 0, 0, 1, -1, 0):
+                squares.add((int(x0), int(y0)))
+    return squares
+
+
+def qr_modules(text: str) -> set[tuple[int, int]]:
+    """The dark modules of the QR code that encodes `text`, as (x, y), quiet zone included."""
+    qr = qrcode.QRCode(border=4)
+    qr.add_data(text)
+    qr.make(fit=True)
+    return {(x, y) for y, row in enumerate(qr.get_matrix()) for x, dark in enumerate(row) if dark}
+
+
+def test_the_pdf_draws_the_qr_code_of_the_request_code():
+    # No QR decoder is installed: compare the drawn modules with the symbol qrcode encodes.
+    km = make_km()
+
+    drawn = drawn_unit_squares(invitation_pdf(km))
+
+    assert len(drawn) > 100
+    assert drawn == qr_modules(km.request_code)
+    assert drawn != qr_modules("KM-AAAA-BBBB-CCCC")
+
+
+def test_the_qr_code_is_a_small_svg():
+    uri = qr_code_data_uri("KM-7XQ2-M9PA-K4TR")
+
+    assert uri.startswith("data:image/svg+xml;base64,")
+    assert len(uri) < 6000
+
+
+# --- the e-mail -------------------------------------------------------------------------------
+
+
+def test_the_mail_in_dutch(frozen):
+    km = make_km(language="nl")
+
+    message = build_invitation_message(km)
+
+    assert message.subject == "Ketenmachtiging voor Bakkerij De Gouden Korst & Zn. B.V."
+    assert message.to == ["a.vanderberg@bakkerij.example.nl"]
+    assert message.reply_to == ["kantoor@vandijk.example.nl"]
+    assert message.from_email == "Z login <noreply@zlogin.nl>"
+    body, html = message_text(message)
+    assert body == (
+        "Beste A.B. van der Berg,\n"
+        "\n"
+        "Accountantskantoor Van Dijk wil gebruikmaken van een ketenmachtiging van Z login om "
+        "namens uw organisatie in te loggen met eHerkenning.\n"
+        "\n"
+        "Het gaat om een ketenmachtiging voor 3 jaar voor:\n"
+        "- Dienstverlenersmachtiging voor Belastingdienst: alle diensten van Belastingdienst\n"
+        "- Verzuimmelding (UWV)\n"
+        "- Werkgeversportaal (UWV)\n"
+        "\n"
+        "Gaat u akkoord met het afgeven van een ketenmachtiging zoals beschreven in bijgevoegd "
+        "formulier (PDF), doorloop dan de volgende stappen:\n"
+        "\n"
+        "- Print bijgevoegd Ketenmachtiging formulier (PDF);\n"
+        "- Laat deze ondertekenen door de wettelijk bevoegde(n) van uw organisatie;\n"
+        "- Stuur kopie identiteitsbewijs mee van de wettelijk bevoegde(n) van uw organisatie;\n"
+        "- Stuur het getekende formulier, zo spoedig mogelijk maar uiterlijk voor 10-06-2026 per "
+        "post naar Z login. Het adres staat vermeld op het formulier.\n"
+        "\n"
+        "Op het formulier staan nogmaals de stappen en het adres van Z login opgenomen. Z login "
+        "brengt de kosten van deze ketenmachtiging in rekening bij Accountantskantoor Van Dijk. "
+        "Het kan zijn dat uw intermediair kosten aan u doorberekent. Als dit het geval is dan "
+        "bent u daarvan al eerder op de hoogte gesteld.\n"
+        "\n"
+        "Heeft u vragen naar aanleiding van deze e-mail? Neem dan contact op met "
+        "Accountantskantoor Van Dijk:\n"
+        "\n"
+        "e: kantoor@vandijk.example.nl\n"
+        "\n"
+        "t: 020 123 45 67\n"
+        "\n"
+        "Vragen over het vervolg? Kijk dan op de website van Z login. Daar kunt u ook de "
+        "verschillende contactmogelijkheden vinden.\n"
+        "\n"
+        "Persoonlijk bericht van Accountantskantoor Van Dijk:\n"
+        "\n"
+        "Zoals besproken.\n"
+        "Groet, Piet\n"
+        "\n"
+        "Met vriendelijke groet,\n"
+        "Customerservice Z login eHerkenning\n"
+    )
+    assert '<html lang="nl">' in html
+    assert "Beste A.B. van der Berg," in html
+    assert "Bakkerij De Gouden Korst &amp; Zn. B.V." in html
+    assert "uiterlijk voor <strong" in html and ">10-06-2026</strong> per post" in html
+    assert "Z login brengt de kosten van deze ketenmachtiging in rekening bij" in html
+    assert 'href="mailto:kantoor@vandijk.example.nl"' in html
+    assert "Zoals besproken.<br>Groet, Piet" in html
+    assert html.index("Vragen over het vervolg?") < html.index("Zoals besproken.")
+    assert html.index("Zoals besproken.") < html.index("Met vriendelijke groet,")
+    assert "<img" not in html and "http" not in html  # no external images or links
+
+
+def test_the_mail_in_english(frozen):
+    km = make_km(language="en", algemene_bevoegdheid=True, dienstverleners=[], diensten=[])
+
+    with translation.override("nl"):  # the portal's language does not matter
+        message = build_invitation_message(km)
+        assert translation.get_language() == "nl"
+
+    assert message.subject == "Chain authorisation for Bakkerij De Gouden Korst & Zn. B.V."
+    body, html = message_text(message)
+    for expected in [
+        "Dear A.B. van der Berg,\n",
+        "Accountantskantoor Van Dijk would like to use a chain authorisation (ketenmachtiging) "
+        "from Z login to log in with eHerkenning on behalf of your organisation.\n",
+        "The request is for a chain authorisation of 3 years for:\n"
+        "- General authority: all services\n",
+        "- Print the attached chain authorisation form (PDF);\n",
+        "- Have it signed by the legal representative(s) of your organisation;\n",
+        "- Enclose a copy of the identity document of the legal representative(s)",
+        "- Send the signed form by post to Z login as soon as possible, but no later than "
+        "10-06-2026. The address is on the form.\n",
+        "Z login charges the costs of this chain authorisation to Accountantskantoor Van Dijk. "
+        "Your intermediary may pass costs on to you.",
+        "Please contact Accountantskantoor Van Dijk:\n\ne: kantoor@vandijk.example.nl\n\n"
+        "t: 020 123 45 67\n",
+        "Personal message from Accountantskantoor Van Dijk:\n\nZoals besproken.\nGroet, Piet\n\n"
+        "Kind regards,\nCustomer Service Z login eHerkenning\n",
+    ]:
+        assert expected in body
+    assert "Dienstverlenersmachtiging" not in body
+    assert '<html lang="en">' in html
+    assert "<strong>General authority</strong>: all services" in html
+    assert "no later than <strong" in html and ">10-06-2026</strong>" in html
+    assert "Kind regards,<br>Customer Service Z login eHerkenning" in html
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "nl",
+            "Accountantskantoor Van Dijk maakt gebruik van een ketenmachtiging van Z login om "
+            "namens uw organisatie in te loggen met eHerkenning. Deze ketenmachtiging gaat "
+            "binnenkort verlopen en dient verlengd te worden om in de toekomst te kunnen blijven "
+            "inloggen.\n",
+        ),
+        ("en", "This chain authorisation expires soon and must be renewed"),
+    ],
+)
+def test_the_mail_for_a_renewal(language, expected):
+    km = make_km(language=language, renews=KetenmachtigingFactory(actief=True))
+
+    body, html = message_text(build_invitation_message(km))
+
+    assert expected in body
+    assert expected.strip() in html
+
+
+def test_the_personal_note_is_plain_text():
+    km = make_km(personal_message='<b>hoi</b> & <script>alert("x")</script>\nregel 2')
+
+    body, html = message_text(build_invitation_message(km))
+
+    assert '<b>hoi</b> & <script>alert("x")</script>\nregel 2\n' in body
+    assert "&lt;b&gt;hoi&lt;/b&gt; &amp; &lt;script&gt;" in html
+    assert "<b>hoi</b>" not in html and "<script>" not in html
+    assert "&lt;/script&gt;<br>regel 2" in html
+
+
+def test_the_mail_without_note_reply_to_or_phone():
+    km = make_km(personal_message="", intermediair_email="", intermediair_telefoon="")
+
+    message = build_invitation_message(km)
+
+    assert message.reply_to == []
+    body, html = message_text(message)
+    assert "Persoonlijk bericht" not in body and "Persoonlijk bericht" not in html
+    assert "\ne: " not in body and "\nt: " not in body
+    assert (
+        "Neem dan contact op met Accountantskantoor Van Dijk:\n\nVragen over het vervolg?" in body
+    )
+
+
+def test_the_mail_has_the_pdf_attached():
+    km = make_km()
+
+    message = build_invitation_message(km)
+
+    [(filename, content, mimetype)] = message.attachments
+    assert filename == f"ketenmachtiging-{km.request_code}.pdf"
+    assert mimetype == "application/pdf"
+    assert content.startswith(b"%PDF-")
+    assert km.request_code in pdf_text(content)
+
+
+# --- the task ---------------------------------------------------------------------------------
+
+
+def invitation_events(km):
+    return list(KetenmachtigingEvent.objects.filter(ketenmachtiging=km, kind="invitation_sent"))
+
+
+def test_the_task_sends_one_mail_and_records_it(frozen):
+    km = make_km()
+
+    assert send_invitation.delay(km.pk).get() is True
+
+    [message] = mail.outbox
+    assert message.to == ["a.vanderberg@bakkerij.example.nl"]
+    assert message.subject == "Ketenmachtiging voor Bakkerij De Gouden Korst & Zn. B.V."
+    [event] = invitation_events(km)
+    assert event.actor is None
+    assert event.actor_kind == ActorKind.SYSTEM
+    assert (event.from_status, event.to_status) == ("", "")
+    assert event.note == "Uitnodiging verstuurd naar a.vanderberg@bakkerij.example.nl."
+    km.refresh_from_db()
+    assert km.status == Status.AANVRAAG_VERSTUURD
+
+
+def test_the_task_sends_once():
+    km = make_km()
+    send_invitation.delay(km.pk)
+
+    assert send_invitation.delay(km.pk).get() is False
+
+    assert len(mail.outbox) == 1
+    assert len(invitation_events(km)) == 1
+
+
+@pytest.mark.parametrize(
+    "status",
+    [Status.INGETROKKEN, Status.FOUT, Status.AANVRAAG_ONTVANGEN, Status.VERVALLEN, Status.ACTIEF],
+)
+def test_the_task_sends_nothing_when_no_longer_waiting(snapshot, status):
+    km = make_km(status=status)
+    before = snapshot(km)
+
+    assert send_invitation.delay(km.pk).get() is False
+
+    assert mail.outbox == []
+    assert snapshot(km) == before
+
+
+class DisconnectingBackend:
+    """An e-mail backend whose SMTP server hangs up, every time."""
+
+    attempts = 0
+
+    def __init__(self, fail_silently=False, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        type(self).attempts += 1
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+def test_an_smtp_failure_after_the_retries_makes_it_fout(settings, snapshot):
+    settings.EMAIL_BACKEND = f"{__name__}.DisconnectingBackend"
+    DisconnectingBackend.attempts = 0
+    km = make_km()
+    before = snapshot(km)
+
+    # Eager mode runs the retries at once and re-raises the last error (task_eager_propagates).
+    with pytest.raises(smtplib.SMTPServerDisconnected):
+        send_invitation.delay(km.pk)
+
+    assert DisconnectingBackend.attempts == 4  # the first try and 3 retries
+    reason = (
+        "De uitnodiging kon niet worden verstuurd: "
+        "SMTPServerDisconnected: Connection unexpectedly closed"
+    )
+    km.refresh_from_db()
+    assert km.status == Status.FOUT
+    assert km.status_reason == reason
+    [event] = KetenmachtigingEvent.objects.filter(ketenmachtiging=km).exclude(
+        pk__in=before["events"]
+    )
+    assert event.kind == EventKind.STATUS
+    assert (event.from_status, event.to_status) == (Status.AANVRAAG_VERSTUURD, Status.FOUT)
+    assert (event.actor, event.actor_kind) == (None, ActorKind.SYSTEM)
+    assert event.note == reason
+    assert invitation_events(km) == []
+    assert mail.outbox == []
+
+
+def test_a_failure_does_not_touch_a_withdrawn_request(settings, snapshot):
+    settings.EMAIL_BACKEND = f"{__name__}.DisconnectingBackend"
+    km = make_km(status=Status.INGETROKKEN)
+    before = snapshot(km)
+
+    send_invitation.delay(km.pk)  # nothing to send: no error either
+
+    assert snapshot(km) == before
+
+
+def test_requesting_a_ketenmachtiging_mails_the_contact_once(
+    django_capture_on_commit_callbacks, frozen, beheerder
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        km = request_ketenmachtiging(
+            acting_user=beheerder.user,
+            intermediair=beheerder.organisation,
+            relatie=OrganisationFactory(name="Garage Jansen"),
+            scope=ScopeSelection(algemene_bevoegdheid=True),
+            assignment=Assignment(),
+            duration_years=5,
+            contact=RelatieContact(initialen="J.", achternaam="Jansen", email="j@garage.example"),
+            intermediair_email="kantoor@example.nl",
+            intermediair_telefoon="0201234567",
+            language="en",
+            costs_agreed=True,
+        )
+
+    assert len(callbacks) == 1
+    [message] = mail.outbox
+    assert message.to == ["j@garage.example"]
+    assert message.subject == "Chain authorisation for Garage Jansen"
+    assert message.attachments[0][0] == f"ketenmachtiging-{km.request_code}.pdf"
+    assert len(invitation_events(km)) == 1
+
+
+# --- through a real SMTP connection -----------------------------------------------------------
+
+
+class SMTPHandler(socketserver.StreamRequestHandler):
+    """Just enough SMTP (RFC 5321) for smtplib: greeting, HELO/EHLO, MAIL, RCPT, DATA, QUIT."""
+
+    def reply(self, line: str) -> None:
+        self.wfile.write(line.encode() + b"\r\n")
+
+    def handle(self):
+        envelope = {"from": None, "to": []}
+        self.reply("220 localhost test SMTP server")
+        while line := self.rfile.readline():
+            command = line.decode("ascii", "replace").strip()
+            verb = command[:4].upper()
+            if verb in ("HELO", "EHLO"):
+                self.reply("250 localhost")  # no extensions: plain SMTP
+            elif verb == "MAIL":
+                envelope = {"from": command[10:], "to": []}
+                self.reply("250 OK")
+            elif verb == "RCPT":
+                envelope["to"].append(command[8:])
+                self.reply("250 OK")
+            elif verb == "DATA":
+                self.reply("354 End data with <CR><LF>.<CR><LF>")
+                data = []
+                while (chunk := self.rfile.readline()) not in (b".\r\n", b""):
+                    data.append(chunk[1:] if chunk.startswith(b"..") else chunk)  # dot-unstuff
+                self.server.received.append({**envelope, "data": b"".join(data)})
+                self.reply("250 OK: queued")
+            elif verb in ("RSET", "NOOP"):
+                self.reply("250 OK")
+            elif verb == "QUIT":
+                self.reply("221 Bye")
+                return
+            else:
+                self.reply("502 Command not implemented")
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on a free port, with Django's SMTP backend pointed at it."""
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), SMTPHandler)
+    server.daemon_threads = True
+    server.received = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = server.server_address
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_invitation_goes_out_over_smtp(smtp_server):
+    km = make_km(relatie=OrganisationFactory(name="Garage Jansen"))
+
+    assert send_invitation.delay(km.pk).get() is True
+
+    [received] = smtp_server.received
+    assert received["from"] == "<noreply@zlogin.nl>"
+    assert received["to"] == ["<a.vanderberg@bakkerij.example.nl>"]
+    raw = received["data"].decode("ascii")
+    assert "Subject: Ketenmachtiging voor Garage Jansen\r\n" in raw
+    assert "Reply-To: kantoor@vandijk.example.nl\r\n" in raw
+    assert "Content-Type: text/html" in raw
+    assert "Content-Type: application/pdf\r\n" in raw
+    assert f'filename="ketenmachtiging-{km.request_code}.pdf"' in raw
+    assert len(invitation_events(km)) == 1
