@@ -16,7 +16,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import BooleanField, ExpressionWrapper, F, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.constants import KETENMACHTIGING_MIN_NIVEAU
@@ -176,3 +176,185 @@ def check_authorization(
         if km.pk in assigned:
             return Decision(True, Reason.ALLOWED, km)
     return Decision(False, Reason.NOT_ASSIGNED, covering[0])
+
+
+# --- set-based variants (the API) ---------------------------------------------------------------
+# The same rule as check_authorization, expressed as SQL so that one query answers a check and
+# one query lists the relaties of a person. tests/api/test_rule_equivalence.py asks both
+# variants every case of the rule's tests and requires the same Decision.
+
+
+def requested_level_refusal(membership: Membership, requested_niveau: int | None) -> Reason | None:
+    """A dienstverlener asks for a level of assurance; a middel below it may not act."""
+    if requested_niveau is not None and membership.eh_niveau < requested_niveau:
+        return Reason.LEVEL_TOO_LOW
+    return None
+
+
+def scope_covers_q(model: type[models.Model], dienst: Dienst) -> Q:
+    """Scope.covers(dienst) as a condition on rows of `model` (Ketenmachtiging or Groep)."""
+
+    def member_of(field_name: str, **target) -> Exists:
+        through = model._meta.get_field(field_name).remote_field.through
+        owner = model._meta.get_field(field_name).m2m_field_name()
+        return Exists(through.objects.filter(**{owner: OuterRef("pk")}, **target))
+
+    return (
+        Q(algemene_bevoegdheid=True)
+        | member_of("dienstverleners", dienstverlener_id=dienst.dienstverlener_id)
+        | member_of("diensten", dienst_id=dienst.pk)
+    )
+
+
+def person_covers_q(membership: Membership, dienst: Dienst) -> Q:
+    """person_covers as a condition on Ketenmachtiging rows: the person is assigned directly, or
+    is a member of one of its groepen whose toegestane diensten cover the dienst."""
+    from groepen.models import Groep
+
+    direct = Exists(
+        Ketenmachtiging.gebruikers.through.objects.filter(
+            ketenmachtiging_id=OuterRef("pk"), membership_id=membership.pk
+        )
+    )
+    via_groep = Exists(
+        Groep.objects.filter(
+            scope_covers_q(Groep, dienst),
+            ketenmachtigingen=OuterRef("pk"),
+            members=membership.pk,
+        )
+    )
+    return Q(direct) | Q(via_groep)
+
+
+DECISION_COLUMNS = (
+    "pk",
+    "end_date",
+    "last_used_at",
+    "is_in_force",
+    "covers_dienst",
+    "person_covers_dienst",
+)
+
+
+def decision_queryset(
+    *,
+    intermediair_id: int,
+    membership_id: int,
+    relatie_field: str,
+    relatie_value: object,
+    dienst_id: int,
+    dienstverlener_id: int,
+    today: datetime.date,
+) -> models.QuerySet:
+    """The rule for one relatie as one query: per ketenmachtiging of the relatie (the
+    Organisation whose `relatie_field` is `relatie_value`) to the intermediair, latest end date
+    first, DECISION_COLUMNS: whether it is in force, covers the dienst, and covers the person
+    for it. Scalar inputs only, so that the API can compile it once and run it many times."""
+    membership = Membership(pk=membership_id, organisation_id=intermediair_id)
+    dienst = Dienst(pk=dienst_id, dienstverlener_id=dienstverlener_id)
+
+    def flag(condition: Q) -> ExpressionWrapper:
+        return ExpressionWrapper(condition, output_field=BooleanField())
+
+    return (
+        Ketenmachtiging.objects.filter(
+            intermediair_id=intermediair_id,
+            relatie__in=Organisation.objects.filter(**{relatie_field: relatie_value}),
+        )
+        .annotate(
+            is_in_force=flag(in_force_q(today)),
+            covers_dienst=flag(scope_covers_q(Ketenmachtiging, dienst)),
+            person_covers_dienst=flag(person_covers_q(membership, dienst)),
+        )
+        .order_by(F("end_date").desc(nulls_last=True), "-pk")
+        .values_list(*DECISION_COLUMNS)
+    )
+
+
+def decide(rows) -> Decision:
+    """check_authorization's choice, from the rows of decision_queryset (the middel passed).
+    The Decision's ketenmachtiging carries only pk, end_date and last_used_at."""
+    kms = [
+        (Ketenmachtiging(pk=pk, end_date=end_date, last_used_at=last_used_at), flags)
+        for pk, end_date, last_used_at, *flags in rows
+    ]
+    if not kms:
+        return Decision(False, Reason.NO_KETENMACHTIGING)
+    in_force = [(km, flags) for km, flags in kms if flags[0]]
+    if not in_force:
+        return Decision(False, Reason.NOT_ACTIVE, kms[0][0])
+    covering = [(km, flags) for km, flags in in_force if flags[1]]
+    if not covering:
+        return Decision(False, Reason.OUTSIDE_SCOPE, in_force[0][0])
+    for km, flags in covering:
+        if flags[2]:
+            return Decision(True, Reason.ALLOWED, km)
+    return Decision(False, Reason.NOT_ASSIGNED, covering[0][0])
+
+
+def check_authorization_fast(
+    *,
+    membership: Membership,
+    relatie_field: str,
+    relatie_value: object,
+    dienst: Dienst,
+    today: datetime.date | None = None,
+    requested_niveau: int | None = None,
+    run_query=None,
+) -> Decision:
+    """check_authorization in one query, for the API.
+
+    The relatie is the Organisation whose `relatie_field` ("pk", "kvk_nummer" or "rsin") is
+    `relatie_value`; an unknown identifier costs no extra query: it has no ketenmachtiging.
+    With `requested_niveau` (the level the dienstverlener asks for) a weaker middel is refused
+    as LEVEL_TOO_LOW; without it the answer is exactly check_authorization's. `run_query`
+    (keyword inputs of decision_queryset → rows) lets the caller run a precompiled query.
+    """
+    refusal = middel_refusal(membership, dienst) or requested_level_refusal(
+        membership, requested_niveau
+    )
+    if refusal is not None:
+        return Decision(False, refusal)
+    inputs = {
+        "intermediair_id": membership.organisation_id,
+        "membership_id": membership.pk,
+        "relatie_value": relatie_value,
+        "dienst_id": dienst.pk,
+        "dienstverlener_id": dienst.dienstverlener_id,
+        "today": today or dates.today(),
+    }
+    if run_query is None:
+        return decide(decision_queryset(relatie_field=relatie_field, **inputs))
+    return decide(run_query(relatie_field=relatie_field, **inputs))
+
+
+def relaties_represented(
+    *,
+    membership: Membership,
+    dienst: Dienst,
+    today: datetime.date | None = None,
+    requested_niveau: int | None = None,
+) -> tuple[Reason | None, models.QuerySet[Organisation]]:
+    """The relaties this person may act for at the dienst today: exactly those for which
+    check_authorization allows it. With a refusal of the middel itself, that reason and none."""
+    today = today or dates.today()
+    refusal = middel_refusal(membership, dienst) or requested_level_refusal(
+        membership, requested_niveau
+    )
+    if refusal is not None:
+        return refusal, Organisation.objects.none()
+    from groepen.models import Groep
+
+    usable = Ketenmachtiging.objects.filter(
+        in_force_q(today),
+        scope_covers_q(Ketenmachtiging, dienst),
+        intermediair_id=membership.organisation_id,
+    ).order_by()
+    # person_covers_q as two sets, each starting from the person's own assignments: directly,
+    # and through the person's groepen that cover the dienst.
+    direct = usable.filter(gebruikers=membership.pk)
+    via_groep = usable.filter(
+        groepen__in=Groep.objects.filter(scope_covers_q(Groep, dienst), members=membership.pk)
+    )
+    relatie_ids = direct.values("relatie_id").union(via_groep.values("relatie_id"))
+    return None, Organisation.objects.filter(pk__in=relatie_ids)

@@ -27,6 +27,7 @@ urlpatterns = [
     path("groepen/", include("groepen.urls")),
     _not_built("overige-wijzigingen/", _("Overige wijzigingen"), "overige_wijzigingen"),
     path("berichtenbox/", include("berichtenbox.urls")),
+    path("api/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

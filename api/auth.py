@@ -1,0 +1,70 @@
+"""API keys: how they look, how they are stored, and who presents one.
+
+A key is 256 random bits; only its SHA-256 is stored. A slow password hash buys nothing for a
+secret with that much entropy and would cost milliseconds on every request.
+"""
+
+import hashlib
+import secrets
+
+from .models import ApiClient, ApiKey
+from .prepared import Prepared
+
+_KEY = Prepared(
+    ApiKey,
+    lambda key_hash: (
+        ApiKey.objects.filter(key_hash=key_hash)
+        .order_by()
+        .values_list(
+            "pk", "client_id", "revoked_at", "last_used_at", "client__name", "client__active"
+        )[:1]
+    ),
+    key_hash=ApiKey._meta.get_field("key_hash"),
+)
+
+KEY_PREFIX = "zl_"
+# Shown in the admin to recognise a key: "zl_" and the first 8 random characters.
+SHOWN_LENGTH = len(KEY_PREFIX) + 8
+
+
+def new_key() -> str:
+    return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def bearer_token(authorization_header: str) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, or None."""
+    scheme, _, token = authorization_header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        return None
+    return token
+
+
+class AuthError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def authenticate(authorization_header: str | None) -> ApiKey:
+    """The active key (with its client) behind the header; AuthError says why not."""
+    if not authorization_header:
+        raise AuthError("Missing Authorization header; send 'Authorization: Bearer <API key>'.")
+    token = bearer_token(authorization_header)
+    if token is None:
+        raise AuthError("Malformed Authorization header; send 'Authorization: Bearer <API key>'.")
+    row = _KEY.first(key_hash=hash_key(token))
+    if row is None:
+        raise AuthError("Unknown API key.")
+    pk, client_id, revoked_at, last_used_at, client_name, client_active = row
+    if revoked_at is not None:
+        raise AuthError("This API key has been revoked.")
+    if not client_active:
+        raise AuthError("This API client has been deactivated.")
+    key = ApiKey(pk=pk, client_id=client_id, revoked_at=revoked_at, last_used_at=last_used_at)
+    key.client = ApiClient(pk=client_id, name=client_name, active=client_active)
+    return key

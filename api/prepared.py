@@ -1,0 +1,140 @@
+"""Hot-path queries compiled once, and on PostgreSQL planned once (API_PREPARED_STATEMENTS).
+
+The ORM builds each query, with sentinel values in the places of its inputs; every thread keeps
+the compiled SQL and its compiler, and a request only executes it and converts the rows as the
+ORM would. On PostgreSQL the statement is also prepared on the server (once per connection), so
+the planner does not plan it again for every check. Building, compiling and planning the check's
+queries cost far more than executing them (docs/performance.md, "Authorization check API").
+"""
+
+import datetime
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import connections, models, router
+
+
+def _sentinel(field: models.Field, n: int, connection) -> object:
+    """A value of the field's type that no constant of a query will equal (and that the ORM
+    does not reject: an integer out of the column's range would compile to nothing)."""
+    if isinstance(field, models.ForeignKey):
+        field = field.target_field
+    if isinstance(field, models.DateTimeField):
+        return datetime.datetime(1901, 1, 1, tzinfo=datetime.UTC) + datetime.timedelta(seconds=n)
+    if isinstance(field, models.DateField):
+        return datetime.date(1901, 1, 1) + datetime.timedelta(days=n)
+    if isinstance(field, models.UUIDField):
+        return uuid.UUID(int=0x5E471E1 << 64 | n)
+    if isinstance(field, models.IntegerField | models.AutoField):
+        _low, high = connection.ops.integer_field_range(field.get_internal_type())
+        return high - 7 - n
+    if isinstance(field, models.CharField | models.TextField):
+        return f"sentinel-{n}"
+    raise TypeError(f"no sentinel for {field!r}")
+
+
+def _fetch(connection, sql: str, params: list) -> list[tuple]:
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    import psycopg
+
+    # Django's cursors bind on the client and never prepare; a server-side binding cursor can.
+    # The connection is still Django's: its health check, its transaction, its error wrapping.
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    raw = connection.connection
+    prepare = settings.API_PREPARED_STATEMENTS
+    if prepare and raw.prepare_threshold is None:
+        # Django turns psycopg's automatic preparing off (None). A threshold no query reaches
+        # keeps it off for every other query and lets prepare=True below work.
+        raw.prepare_threshold = 2**31
+    began = time.monotonic()
+    with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
+        cursor.execute(sql, params, prepare=prepare)
+        rows = cursor.fetchall()
+    if connection.queries_logged:  # as Django's debug cursor: tests count queries
+        duration = time.monotonic() - began
+        connection.queries_log.append({"sql": sql, "time": f"{duration:.3f}"})
+    return rows
+
+
+class Prepared:
+    """A values_list() query with named inputs: Prepared(Model, build, name=field, ...), where
+    `build(**values)` returns the queryset and each input's field says how its value is passed
+    to the database. `rows(**values)` runs it."""
+
+    def __init__(
+        self,
+        model: type[models.Model],
+        build: Callable[..., models.QuerySet],
+        **inputs: models.Field,
+    ):
+        self.model = model
+        self.build = build
+        self.inputs = inputs
+        # Per thread: a compiler holds its thread's connection.
+        self._local = threading.local()
+
+    def _compiled(self, using: str) -> tuple:
+        cache = self._local.__dict__.setdefault("compiled", {})
+        if using not in cache:
+            connection = connections[using]
+            sentinels = {
+                name: _sentinel(field, n, connection)
+                for n, (name, field) in enumerate(self.inputs.items())
+            }
+            compiler = self.build(**sentinels).query.get_compiler(using)
+            sql, params = compiler.as_sql()
+            placed = {
+                self.inputs[name].get_db_prep_value(sentinel, connection): name
+                for name, sentinel in sentinels.items()
+            }
+            # Per parameter: the input it takes, or None for a constant of the query.
+            template = [(placed.get(param), param) for param in params]
+            missing = set(self.inputs) - {name for name, _ in template}
+            assert not missing, f"inputs not found in the compiled query: {missing}"
+            cache[using] = (compiler, sql, template)
+        return cache[using]
+
+    def rows(self, **values: Any) -> list[tuple]:
+        using = router.db_for_read(self.model)
+        connection = connections[using]
+        compiler, sql, template = self._compiled(using)
+        params = [
+            constant
+            if name is None
+            else self.inputs[name].get_db_prep_value(values[name], connection)
+            for name, constant in template
+        ]
+        fetched = _fetch(connection, sql, params)
+        return list(compiler.results_iter(results=[fetched], tuple_expected=True))
+
+    def first(self, **values: Any) -> tuple | None:
+        rows = self.rows(**values)
+        return rows[0] if rows else None
+
+
+def insert(model: type[models.Model], **values: Any) -> int:
+    """INSERT one row of `model` without the ORM's per-call compilation; returns its pk.
+    Values are prepared by their fields, as Model.save() would; no signals are sent."""
+    using = router.db_for_write(model)
+    connection = connections[using]
+    fields = [(model._meta.get_field(name), value) for name, value in values.items()]
+    qn = connection.ops.quote_name
+    # Only quoted table and column names from the model are formatted in; values are params.
+    table = qn(model._meta.db_table)
+    columns = ", ".join(qn(f.column) for f, _v in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    params = [f.get_db_prep_save(value, connection) for f, value in fields]
+    if connection.features.can_return_columns_from_insert:
+        return _fetch(connection, f"{sql} RETURNING {qn(model._meta.pk.column)}", params)[0][0]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.lastrowid

@@ -1,0 +1,112 @@
+"""Every write of the API: keys, and answering a check (the answer, its log row, last use)."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.models import Membership
+from ketenmachtigingen.authorization import Decision, check_authorization_fast
+from ketenmachtigingen.models import Dienst, Ketenmachtiging
+
+from . import auth
+from .constants import UNKNOWN_DIENST, UNKNOWN_PERSON
+from .inputs import CheckInput
+from .models import ApiClient, ApiKey, CheckLog
+from .prepared import insert
+from .selectors import find_middel, relatie_field, run_decision_query
+
+# --- keys ---------------------------------------------------------------------------------------
+
+
+def issue_api_key(key: ApiKey) -> str:
+    """Save a new (unsaved) key row with a fresh secret; returns the key, shown only now."""
+    plain = auth.new_key()
+    key.prefix = plain[: auth.SHOWN_LENGTH]
+    key.key_hash = auth.hash_key(plain)
+    key.save()
+    return plain
+
+
+def create_api_key(*, client: ApiClient, name: str = "") -> tuple[ApiKey, str]:
+    """A new key for the client: the row, and the key itself, which is shown only now."""
+    key = ApiKey(client=client, name=name)
+    return key, issue_api_key(key)
+
+
+def revoke_api_key(*, key: ApiKey) -> None:
+    """From now on the key is refused. Revoking twice keeps the first moment."""
+    ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def _is_stale(moment: datetime.datetime | None, now: datetime.datetime, seconds: int) -> bool:
+    return moment is None or moment < now - datetime.timedelta(seconds=seconds)
+
+
+def note_key_used(key: ApiKey, *, now: datetime.datetime | None = None) -> None:
+    """Keep the key's last use roughly current: one UPDATE per key per interval, not per call."""
+    now = now or timezone.now()
+    if _is_stale(key.last_used_at, now, settings.API_LAST_USED_INTERVAL):
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
+
+
+# --- the check ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckAnswer:
+    allowed: bool
+    reason: str | None  # None when allowed
+    ketenmachtiging: Ketenmachtiging | None
+    check_id: int
+
+
+def answer_check(*, client: ApiClient, check: CheckInput, dienst: Dienst | None) -> CheckAnswer:
+    """Ask the rule, log the answer, and note when a ketenmachtiging was last used.
+
+    `dienst` is resolved by the caller (a 403 comes before anything else is read).
+    """
+    now = timezone.now()
+    membership: Membership | None = None
+    decision: Decision | None = None
+    if dienst is None:
+        reason = UNKNOWN_DIENST
+    else:
+        membership = find_middel(intermediair_kvk=check.intermediair_kvk, pseudonym=check.pseudonym)
+        if membership is None:
+            reason = UNKNOWN_PERSON
+        else:
+            decision = check_authorization_fast(
+                membership=membership,
+                relatie_field=relatie_field(check.relatie_type),
+                relatie_value=check.relatie_value,
+                dienst=dienst,
+                today=timezone.localdate(now),
+                requested_niveau=check.loa,
+                run_query=run_decision_query,
+            )
+            reason = decision.reason.value
+    allowed = decision is not None and decision.allowed
+    km = decision.ketenmachtiging if decision is not None else None
+    check_id = insert(
+        CheckLog,
+        client_id=client.pk,
+        intermediair_kvk=check.intermediair_kvk,
+        pseudonym=check.pseudonym,
+        relatie_type=check.relatie_type,
+        relatie_value=check.relatie_value,
+        dienst_identifier=check.dienst.raw,
+        dienst_id=dienst.pk if dienst else None,
+        loa=check.loa,
+        allowed=allowed,
+        reason=reason,
+        ketenmachtiging_id=km.pk if km else None,
+        created_at=now,
+    )
+    if allowed and _is_stale(km.last_used_at, now, settings.API_LAST_USED_INTERVAL):
+        Ketenmachtiging.objects.filter(pk=km.pk).update(last_used_at=now)
+    return CheckAnswer(
+        allowed=allowed, reason=None if allowed else reason, ketenmachtiging=km, check_id=check_id
+    )
