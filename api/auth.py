@@ -7,6 +7,7 @@ secret with that much entropy and would cost milliseconds on every request.
 import hashlib
 import secrets
 
+from . import recent
 from .models import ApiClient, ApiKey
 from .prepared import Prepared
 
@@ -57,14 +58,23 @@ def authenticate(authorization_header: str | None) -> ApiKey:
     token = bearer_token(authorization_header)
     if token is None:
         raise AuthError("Malformed Authorization header; send 'Authorization: Bearer <API key>'.")
-    row = _KEY.first(key_hash=hash_key(token))
-    if row is None:
+    key_hash = hash_key(token)
+    key = recent.keys.get(key_hash, lambda: _load_key(key_hash))
+    if key is None:
+        recent.keys.forget(key_hash)  # guessing must not fill the memory
         raise AuthError("Unknown API key.")
-    pk, client_id, revoked_at, last_used_at, client_name, client_active = row
-    if revoked_at is not None:
+    if key.revoked_at is not None:
         raise AuthError("This API key has been revoked.")
-    if not client_active:
+    if not key.client.active:
         raise AuthError("This API client has been deactivated.")
+    return key
+
+
+def _load_key(key_hash: str) -> ApiKey | None:
+    row = _KEY.first(key_hash=key_hash)
+    if row is None:
+        return None
+    pk, client_id, revoked_at, last_used_at, client_name, client_active = row
     key = ApiKey(pk=pk, client_id=client_id, revoked_at=revoked_at, last_used_at=last_used_at)
     key.client = ApiClient(pk=client_id, name=client_name, active=client_active)
     return key

@@ -41,7 +41,7 @@ def _fetch(connection, sql: str, params: list) -> list[tuple]:
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return cursor.fetchall()
+            return cursor.fetchall() if cursor.description else []
     import psycopg
 
     # Django's cursors bind on the client and never prepare; a server-side binding cursor can.
@@ -57,7 +57,7 @@ def _fetch(connection, sql: str, params: list) -> list[tuple]:
     began = time.monotonic()
     with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
         cursor.execute(sql, params, prepare=prepare)
-        rows = cursor.fetchall()
+        rows = cursor.fetchall() if cursor.description else []
     if connection.queries_logged:  # as Django's debug cursor: tests count queries
         duration = time.monotonic() - began
         connection.queries_log.append({"sql": sql, "time": f"{duration:.3f}"})
@@ -120,11 +120,27 @@ class Prepared:
         return rows[0] if rows else None
 
 
-def insert(model: type[models.Model], **values: Any) -> int:
+# A write that may be lost when the database server crashes (the last fraction of a second of
+# them; the database stays consistent) need not wait for the disk. set_config(..., true) in
+# RETURNING runs inside the statement, so its own implicit transaction commits without waiting
+# for the WAL flush, and the setting ends with that transaction.
+_ASYNC_COMMIT = "set_config('synchronous_commit', 'off', true)"
+
+
+def _write(connection, sql: str, params: list, *, returning: str = "", durable: bool) -> list:
+    extras = [returning] if returning else []
+    if not durable and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        extras.append(_ASYNC_COMMIT)
+    if extras:
+        sql = f"{sql} RETURNING {', '.join(extras)}"
+    return _fetch(connection, sql, params)
+
+
+def insert(model: type[models.Model], *, durable: bool = True, **values: Any) -> int:
     """INSERT one row of `model` without the ORM's per-call compilation; returns its pk.
-    Values are prepared by their fields, as Model.save() would; no signals are sent."""
-    using = router.db_for_write(model)
-    connection = connections[using]
+    Values are prepared by their fields, as Model.save() would; no signals are sent.
+    durable=False: see _ASYNC_COMMIT."""
+    connection = connections[router.db_for_write(model)]
     fields = [(model._meta.get_field(name), value) for name, value in values.items()]
     qn = connection.ops.quote_name
     # Only quoted table and column names from the model are formatted in; values are params.
@@ -133,8 +149,33 @@ def insert(model: type[models.Model], **values: Any) -> int:
     placeholders = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
     params = [f.get_db_prep_save(value, connection) for f, value in fields]
-    if connection.features.can_return_columns_from_insert:
-        return _fetch(connection, f"{sql} RETURNING {qn(model._meta.pk.column)}", params)[0][0]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.lastrowid
+    assert connection.features.can_return_columns_from_insert  # PostgreSQL; SQLite >= 3.35
+    rows = _write(connection, sql, params, returning=qn(model._meta.pk.column), durable=durable)
+    return rows[0][0]
+
+
+def touch(
+    model: type[models.Model],
+    pk: int,
+    field_name: str,
+    moment: datetime.datetime,
+    *,
+    unless_since: datetime.datetime,
+    durable: bool = True,
+) -> None:
+    """Set a timestamp to `moment` unless it is already `unless_since` or later: one UPDATE
+    that is a no-op when another process came first. No save(), no auto_now fields."""
+    connection = connections[router.db_for_write(model)]
+    field = model._meta.get_field(field_name)
+    qn = connection.ops.quote_name
+    column = qn(field.column)
+    sql = (
+        f"UPDATE {qn(model._meta.db_table)} SET {column} = %s "  # noqa: S608
+        f"WHERE {qn(model._meta.pk.column)} = %s AND ({column} IS NULL OR {column} < %s)"
+    )
+    params = [
+        field.get_db_prep_save(moment, connection),
+        model._meta.pk.get_db_prep_value(pk, connection),
+        field.get_db_prep_save(unless_since, connection),
+    ]
+    _write(connection, sql, params, durable=durable)

@@ -10,6 +10,7 @@ from accounts.models import Membership, Organisation
 from ketenmachtigingen.authorization import decision_queryset, relaties_represented
 from ketenmachtigingen.models import Dienst, Dienstverlener, Ketenmachtiging
 
+from . import recent
 from .constants import UNKNOWN_DIENST, UNKNOWN_PERSON
 from .inputs import DienstRef, ListInput
 from .models import ApiClient, RelatieType
@@ -88,10 +89,13 @@ def resolve_dienst(ref: DienstRef, *, client: ApiClient) -> Dienst | None:
     """The active dienst a client names, with `client_may_ask` (is its dienstverlener one of the
     client's), or None. A retired dienst (not active) is unknown, as in the portal's catalogue.
     Carries what the rule reads: pk, min_eh_niveau, dienstverlener (pk, is_belastingdienst)."""
-    if ref.service_uuid is not None:
-        row = _DIENST_BY_UUID.first(service_uuid=ref.service_uuid, client=client.pk)
-    else:
-        row = _DIENST_BY_SERVICE_ID.first(oin=ref.oin, index=ref.service_index, client=client.pk)
+
+    def load() -> tuple | None:
+        if ref.service_uuid is not None:
+            return _DIENST_BY_UUID.first(service_uuid=ref.service_uuid, client=client.pk)
+        return _DIENST_BY_SERVICE_ID.first(oin=ref.oin, index=ref.service_index, client=client.pk)
+
+    row = recent.diensten.get((ref.raw.lower(), client.pk), load)
     if row is None:
         return None
     pk, dienstverlener_id, min_eh_niveau, is_belastingdienst, may_ask = row

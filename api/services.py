@@ -10,11 +10,11 @@ from accounts.models import Membership
 from ketenmachtigingen.authorization import Decision, check_authorization_fast
 from ketenmachtigingen.models import Dienst, Ketenmachtiging
 
-from . import auth
+from . import auth, recent
 from .constants import UNKNOWN_DIENST, UNKNOWN_PERSON
 from .inputs import CheckInput
 from .models import ApiClient, ApiKey, CheckLog
-from .prepared import insert
+from .prepared import insert, touch
 from .selectors import find_middel, relatie_field, run_decision_query
 
 # --- keys ---------------------------------------------------------------------------------------
@@ -38,17 +38,23 @@ def create_api_key(*, client: ApiClient, name: str = "") -> tuple[ApiKey, str]:
 def revoke_api_key(*, key: ApiKey) -> None:
     """From now on the key is refused. Revoking twice keeps the first moment."""
     ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    recent.keys.clear()  # this process at once; the others within API_LOOKUP_CACHE_SECONDS
 
 
-def _is_stale(moment: datetime.datetime | None, now: datetime.datetime, seconds: int) -> bool:
-    return moment is None or moment < now - datetime.timedelta(seconds=seconds)
+def _mark_used(model, pk: int, last_used_at, now: datetime.datetime) -> bool:
+    """Keep last_used_at roughly current: one UPDATE per row per API_LAST_USED_INTERVAL, not per
+    call, and none when this request already read a recent value."""
+    interval = datetime.timedelta(seconds=settings.API_LAST_USED_INTERVAL)
+    if last_used_at is not None and last_used_at >= now - interval:
+        return False
+    durable = settings.API_CHECK_LOG_DURABLE
+    touch(model, pk, "last_used_at", now, unless_since=now - interval, durable=durable)
+    return True
 
 
 def note_key_used(key: ApiKey, *, now: datetime.datetime | None = None) -> None:
-    """Keep the key's last use roughly current: one UPDATE per key per interval, not per call."""
     now = now or timezone.now()
-    if _is_stale(key.last_used_at, now, settings.API_LAST_USED_INTERVAL):
-        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+    if _mark_used(ApiKey, key.pk, key.last_used_at, now):
         key.last_used_at = now
 
 
@@ -92,6 +98,7 @@ def answer_check(*, client: ApiClient, check: CheckInput, dienst: Dienst | None)
     km = decision.ketenmachtiging if decision is not None else None
     check_id = insert(
         CheckLog,
+        durable=settings.API_CHECK_LOG_DURABLE,
         client_id=client.pk,
         intermediair_kvk=check.intermediair_kvk,
         pseudonym=check.pseudonym,
@@ -105,8 +112,8 @@ def answer_check(*, client: ApiClient, check: CheckInput, dienst: Dienst | None)
         ketenmachtiging_id=km.pk if km else None,
         created_at=now,
     )
-    if allowed and _is_stale(km.last_used_at, now, settings.API_LAST_USED_INTERVAL):
-        Ketenmachtiging.objects.filter(pk=km.pk).update(last_used_at=now)
+    if allowed:
+        _mark_used(Ketenmachtiging, km.pk, km.last_used_at, now)
     return CheckAnswer(
         allowed=allowed, reason=None if allowed else reason, ketenmachtiging=km, check_id=check_id
     )

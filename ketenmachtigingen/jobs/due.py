@@ -4,7 +4,9 @@ transitions in services/lifecycle.py, as queries that an index answers from the 
 Each is ordered along its index. The jobs take the due rows a batch at a time (LIMIT), and
 PostgreSQL cannot know that a condition such as "actief and ended" is rare (history rows share
 the dates): unordered, it may expect to find a batch soon in a sequential scan and read the whole
-table; ordered, walking the index is the cheap way to the first rows.
+table; ordered, walking the index is the cheap way to the first rows. Revocations and reminders
+order by (date, id), which only their partial indexes km_nightly_* provide; the broader indexes
+on the same dates would also walk the rows revoked or reminded in earlier nights.
 """
 
 import datetime
@@ -51,7 +53,7 @@ def expiries_due(today: datetime.date) -> QuerySet:
 def revocations_due(today: datetime.date) -> QuerySet:
     return Ketenmachtiging.objects.filter(
         status=Status.ACTIEF, revocation_date__isnull=False, revocation_date__lte=today
-    ).order_by("revocation_date")
+    ).order_by("revocation_date", "pk")
 
 
 def reminders_due(today: datetime.date) -> QuerySet:
@@ -66,5 +68,5 @@ def reminders_due(today: datetime.date) -> QuerySet:
             end_date__lt=dates.renewal_window_start(today),
         )
         .exclude(renewal_under_way())
-        .order_by("end_date")
+        .order_by("end_date", "pk")
     )

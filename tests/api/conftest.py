@@ -5,6 +5,7 @@ import pytest
 import time_machine
 from django.core.cache import cache
 
+from api import recent
 from api.services import create_api_key
 from tests.factories import (
     DienstFactory,
@@ -25,11 +26,16 @@ LOA4 = "urn:etoegang:core:assurance-class:loa4"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_counts():
-    """Rate counts live in the cache, which outlives a test's database rollback."""
+def _fresh_memory():
+    """Rate counts (in the cache) and remembered lookups (api.recent) outlive a test's
+    database rollback, in which ids are used again."""
     cache.clear()
+    recent.keys.clear()
+    recent.diensten.clear()
     yield
     cache.clear()
+    recent.keys.clear()
+    recent.diensten.clear()
 
 
 @pytest.fixture

@@ -255,7 +255,8 @@ def test_last_used_at_is_written_at_most_once_per_interval(
     api.check(body)  # writes last_used_at (and the key's)
 
     time_machine.move_to(frozen + datetime.timedelta(seconds=299), tick=False)
-    with django_assert_num_queries(5):  # key, dienst, middel, the rule, the log row
+    # The key and the dienst are remembered (api.recent): the middel, the rule, the log row.
+    with django_assert_num_queries(3):
         api.check(body)
     km.refresh_from_db()
     assert km.last_used_at == frozen
@@ -264,6 +265,18 @@ def test_last_used_at_is_written_at_most_once_per_interval(
     api.check(body)
     km.refresh_from_db()
     assert km.last_used_at == frozen + datetime.timedelta(seconds=301)
+
+
+def test_without_remembering_a_check_is_five_queries(
+    api, world, settings, django_assert_num_queries
+):
+    settings.API_LOOKUP_CACHE_SECONDS = 0
+    world.in_force(gebruikers=[world.middel])
+    body = check_body(world.middel, world.relatie, world.dienst)
+    api.check(body)
+
+    with django_assert_num_queries(5):  # the key, the dienst, the middel, the rule, the log row
+        api.check(body)
 
 
 def test_the_keys_last_use_is_noted(api, world, api_client_row, frozen):

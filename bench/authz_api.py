@@ -1,0 +1,715 @@
+"""Benchmark: the authorization check API under load, on PostgreSQL with 1,000,000
+ketenmachtigingen.
+
+Fills a dedicated database once (20 intermediairs × 50,000 relaties: 500,000 relaties that each
+authorise two intermediairs; statuses, scopes, direct and groep assignments mixed), starts
+gunicorn on 127.0.0.1 with production settings, and drives it from a second process: threads
+with keep-alive connections posting random check bodies (allowed and refused mixed), then the
+same against GET /api/health (no database) as the baseline of the whole stack. Prints figures;
+the last line is one JSON object.
+
+    .venv/bin/python bench/authz_api.py                   # 20 s per run, 2 gthread workers
+    .venv/bin/python bench/authz_api.py --cache locmem --duration 10
+    .venv/bin/python bench/authz_api.py --profile         # where a check's time goes
+
+Needs PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/zlogin_api_bench;
+the database is created when missing) and, with the default --cache redis, Redis on
+127.0.0.1:6379 (database 11).
+"""
+
+import argparse
+import collections
+import datetime
+import hashlib
+import http.client
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/zlogin_api_bench"
+INTERMEDIAIRS = 20
+RELATIES = 500_000
+GRANTS_PER_RELATIE = 2  # 1,000,000 ketenmachtigingen
+PERSONS = 10  # middelen per intermediair
+FILL_MARK = "Bench intermediair 00 (v3)"  # change it when the data set changes
+CHECK_PATH = "/api/v1/ketenmachtigingen/check"
+LIST_PATH = "/api/v1/ketenmachtigingen/vertegenwoordigden"
+HEALTH_PATH = "/api/health"
+
+
+# --- the load generator (runs in its own process) ----------------------------------------------
+
+
+def drive(args) -> None:
+    """Closed loop: each thread sends on its own keep-alive connection, one request at a time.
+    Prints one JSON object: requests per second, latency percentiles, statuses, reasons."""
+    bodies = json.loads(Path(args.bodies).read_text()) if args.bodies else [None]
+    encoded = [None if b is None else json.dumps(b).encode() for b in bodies]
+    headers = {"Authorization": f"Bearer {args.key}", "Content-Type": "application/json"}
+    method = "POST" if args.path == CHECK_PATH else "GET"
+    start = time.perf_counter() + args.warmup
+    end = start + args.duration
+    results = []
+
+    def worker(n: int) -> None:
+        rng = random.Random(n)
+        conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=10)
+        latencies, statuses, reasons = [], collections.Counter(), collections.Counter()
+        while True:
+            body = encoded[rng.randrange(len(encoded))]
+            began = time.perf_counter()
+            if began >= end:
+                break
+            conn.request(method, args.path, body=body, headers=headers)
+            response = conn.getresponse()
+            data = response.read()
+            done = time.perf_counter()
+            if began >= start:
+                latencies.append(done - began)
+                statuses[response.status] += 1
+                if method == "POST" and response.status == 200:
+                    answer = json.loads(data)
+                    reasons["allowed" if answer["allowed"] else answer["reason"]] += 1
+        conn.close()
+        results.append((latencies, statuses, reasons))
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(args.concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    latencies = sorted(x for r in results for x in r[0])
+    statuses = sum((r[1] for r in results), collections.Counter())
+    reasons = sum((r[2] for r in results), collections.Counter())
+    print(
+        json.dumps(
+            {
+                "requests": len(latencies),
+                "per_s": len(latencies) / args.duration,
+                "p50_ms": 1000 * latencies[len(latencies) // 2],
+                "p99_ms": 1000 * latencies[int(len(latencies) * 0.99)],
+                "max_ms": 1000 * latencies[-1],
+                "statuses": dict(statuses),
+                "reasons": dict(reasons),
+            }
+        )
+    )
+
+
+# --- the database ------------------------------------------------------------------------------
+
+
+def ensure_database(url: str) -> None:
+    """Create the bench database; recreate it when it holds an older or unfinished fill."""
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and _stale_fill(url):
+            print("dropping the bench database: it holds an older or unfinished fill", flush=True)
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            exists = False
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _stale_fill(url: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        try:
+            names = {
+                row[0]
+                for row in conn.execute(
+                    "SELECT name FROM accounts_organisation WHERE kvk_nummer = '30000000'"
+                )
+            }
+        except psycopg.errors.UndefinedTable:
+            return False
+    return bool(names) and names != {FILL_MARK}
+
+
+def valid_rsin(n: int) -> str:
+    """A distinct 9-digit number passing the elfproef (as tests.factories.valid_rsin)."""
+    for last in range(10):
+        prefix = f"{20_000_000 + n * 10 + last:08d}"
+        check = sum((9 - i) * int(d) for i, d in enumerate(prefix)) % 11
+        if check < 10:
+            return f"{prefix}{check}"
+    raise AssertionError(n)
+
+
+def pseudonym(i: int, p: int) -> str:
+    return hashlib.md5(f"bench-{i}-{p}".encode()).hexdigest()
+
+
+def _copy(cursor, model, columns: list[str], rows) -> None:
+    """COPY rows into the model's table; `columns` are attnames."""
+    names = ", ".join(f'"{model._meta.get_field(c).column}"' for c in columns)
+    with cursor.copy(f'COPY "{model._meta.db_table}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _reset_sequence(cursor, model) -> None:
+    table = model._meta.db_table
+    cursor.execute(
+        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+        f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
+    )
+
+
+def fill() -> None:
+    """The data set, once: skipped when the last run completed it."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from accounts.constants import EHNiveau
+    from accounts.models import Membership, Organisation, User
+    from groepen.models import Groep
+    from ketenmachtigingen import dates
+    from ketenmachtigingen.models import Dienst, Dienstverlener, Ketenmachtiging
+
+    if Organisation.objects.filter(name=FILL_MARK).exists():
+        return
+    print("filling 1,000,000 ketenmachtigingen (a few minutes, once) …", flush=True)
+    began = time.perf_counter()
+    today = dates.today()
+    now = timezone.now()
+    rng = random.Random(2026)
+
+    with transaction.atomic():
+        a = Dienstverlener.objects.create(name="Bench UWV", oin="80000000000000000001")
+        b = Dienstverlener.objects.create(name="Bench Kadaster", oin="80000000000000000002")
+        bd = Dienstverlener.objects.create(
+            name="Bench Belastingdienst", oin="80000000000000000003", is_belastingdienst=True
+        )
+        a1 = Dienst.objects.create(
+            dienstverlener=a, name="A1", service_uuid=_uuid(1), service_index=1
+        )
+        Dienst.objects.create(dienstverlener=a, name="A2", service_uuid=_uuid(2), service_index=2)
+        Dienst.objects.create(
+            dienstverlener=a,
+            name="A3 (EH4)",
+            service_uuid=_uuid(3),
+            service_index=3,
+            min_eh_niveau=EHNiveau.EH4,
+        )
+        Dienst.objects.create(dienstverlener=b, name="B1", service_uuid=_uuid(4), service_index=1)
+        Dienst.objects.create(dienstverlener=bd, name="BD1", service_uuid=_uuid(5), service_index=1)
+
+        intermediairs = Organisation.objects.bulk_create(
+            [
+                Organisation(
+                    name=f"Bench intermediair {i:02d}",
+                    kvk_nummer=f"{30_000_000 + i}",
+                    ketenmachtigingen_enabled=True,
+                )
+                for i in range(INTERMEDIAIRS)
+            ]
+        )
+        users = User.objects.bulk_create(
+            [
+                User(username=f"bench-{i:02d}-{p:02d}", password="!", last_name=f"P{p}")
+                for i in range(INTERMEDIAIRS)
+                for p in range(PERSONS)
+            ]
+        )
+        levels = {7: EHNiveau.EH3, 8: EHNiveau.EH2_PLUS, 9: EHNiveau.EH4}
+        memberships = Membership.objects.bulk_create(
+            [
+                Membership(
+                    user=users[i * PERSONS + p],
+                    organisation=intermediairs[i],
+                    eh_niveau=levels.get(p, EHNiveau.EH3),
+                    belastingdienst_only=p == 7,
+                    pseudonym=pseudonym(i, p),
+                )
+                for i in range(INTERMEDIAIRS)
+                for p in range(PERSONS)
+            ]
+        )
+        groepen_all, groepen_a = [], []
+        for i, intermediair in enumerate(intermediairs):
+            g_all = Groep.objects.create(
+                organisation=intermediair, name="Iedereen", algemene_bevoegdheid=True
+            )
+            g_all.members.set(memberships[i * PERSONS : i * PERSONS + 3])
+            g_a = Groep.objects.create(
+                organisation=intermediair, name="Alleen UWV", algemene_bevoegdheid=False
+            )
+            g_a.dienstverleners.set([a])
+            g_a.members.set(memberships[i * PERSONS + 3 : i * PERSONS + 5])
+            groepen_all.append(g_all.pk)
+            groepen_a.append(g_a.pk)
+
+        with connection.cursor() as django_cursor:
+            cursor = django_cursor.cursor  # psycopg's, for COPY
+            cursor.execute("SELECT COALESCE(MAX(id), 0) FROM accounts_organisation")
+            org_base = cursor.fetchone()[0] + 1
+            _copy(
+                cursor,
+                Organisation,
+                [
+                    "id",
+                    "name",
+                    "kvk_nummer",
+                    "rsin",
+                    "straat",
+                    "huisnummer",
+                    "postcode",
+                    "plaats",
+                    "ketenmachtigingen_enabled",
+                    "afzender_email",
+                    "afzender_telefoon",
+                    "created_at",
+                ],
+                (
+                    (
+                        org_base + j,
+                        f"Relatie {j:06d} B.V.",
+                        f"{40_000_000 + j}",
+                        valid_rsin(j) if j % 4 == 0 else None,
+                        "",
+                        "",
+                        "",
+                        "",
+                        False,
+                        "",
+                        "",
+                        now,
+                    )
+                    for j in range(RELATIES)
+                ),
+            )
+            print(f"  relaties: {time.perf_counter() - began:.0f} s", flush=True)
+
+            km_columns = [
+                "id",
+                "intermediair_id",
+                "relatie_id",
+                "algemene_bevoegdheid",
+                "status",
+                "duration_years",
+                "start_date",
+                "end_date",
+                "revocation_date",
+                "leverancier",
+                "reference",
+                "request_code",
+                "contact_initialen",
+                "contact_tussenvoegsel",
+                "contact_achternaam",
+                "contact_email",
+                "contact_telefoon",
+                "intermediair_email",
+                "intermediair_telefoon",
+                "language",
+                "personal_message",
+                "sent_at",
+                "revoked_at",
+                "status_reason",
+                "created_at",
+                "updated_at",
+            ]
+            cursor.execute("SELECT COALESCE(MAX(id), 0) FROM ketenmachtigingen_ketenmachtiging")
+            km_base = cursor.fetchone()[0] + 1
+            gebruikers, groepen, scope_dv, scope_d = [], [], [], []
+
+            def ketenmachtigingen():
+                for j in range(RELATIES):
+                    for s in range(GRANTS_PER_RELATIE):
+                        k = km_base + j * GRANTS_PER_RELATIE + s
+                        i = (j + 7 * s) % INTERMEDIAIRS
+                        # Spread over the intermediair's people: j // 20 runs through its relaties.
+                        person = memberships[i * PERSONS + (j // INTERMEDIAIRS + s) % PERSONS]
+                        gebruikers.append((k, person.pk))
+                        r = rng.random()
+                        if r < 0.3:
+                            groepen.append((k, groepen_all[i]))
+                        elif r < 0.5:
+                            groepen.append((k, groepen_a[i]))
+                        r = rng.random()
+                        algemeen = r < 0.8
+                        if 0.8 <= r < 0.9:
+                            scope_dv.append((k, a.pk))
+                        elif r >= 0.9:
+                            scope_d.append((k, a1.pk))
+                        yield (
+                            k, intermediairs[i].pk, org_base + j, algemeen, *lifecycle(rng, today),
+                            "", "", f"KM-B{k:09d}", "J.", "", f"Contact{k}", "", "", "", "", "nl",
+                            "", now, None, "", now, now,
+                        )  # fmt: skip
+
+            _copy(cursor, Ketenmachtiging, km_columns, ketenmachtigingen())
+            print(f"  ketenmachtigingen: {time.perf_counter() - began:.0f} s", flush=True)
+            for field, pairs, other in (
+                ("gebruikers", gebruikers, "membership_id"),
+                ("groepen", groepen, "groep_id"),
+                ("dienstverleners", scope_dv, "dienstverlener_id"),
+                ("diensten", scope_d, "dienst_id"),
+            ):
+                through = Ketenmachtiging._meta.get_field(field).remote_field.through
+                _copy(cursor, through, ["ketenmachtiging_id", other], pairs)
+            for model in (Organisation, Ketenmachtiging):
+                _reset_sequence(cursor, model)
+        Organisation.objects.filter(pk=intermediairs[0].pk).update(name=FILL_MARK)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    print(f"  filled and analysed in {time.perf_counter() - began:.0f} s", flush=True)
+
+
+def lifecycle(rng: random.Random, today: datetime.date) -> tuple:
+    """status, duration_years, start_date, end_date, revocation_date: 85% in force, the rest
+    ended, revoked, waiting for the form, or to be revoked later."""
+    from ketenmachtigingen.constants import Status
+    from ketenmachtigingen.dates import add_years
+
+    r = rng.random()
+    start = today - datetime.timedelta(days=rng.randint(0, 1700))
+    if r < 0.85:
+        return Status.ACTIEF, 5, start, add_years(start, 5), None
+    if r < 0.90:
+        old = today - datetime.timedelta(days=rng.randint(1827, 2500))
+        return Status.VERLOPEN, 5, old, add_years(old, 5), None
+    if r < 0.94:
+        revoked = today - datetime.timedelta(days=rng.randint(1, 30))
+        return Status.INGETROKKEN, 5, start, add_years(start, 5), revoked
+    if r < 0.97:
+        return Status.AANVRAAG_VERSTUURD, 5, None, None, None
+    later = today + datetime.timedelta(days=rng.randint(1, 300))
+    return Status.ACTIEF, 5, start, add_years(start, 5), later
+
+
+def _uuid(n: int):
+    import uuid
+
+    return uuid.UUID(int=0xB0E4C4 << 100 | n, version=4)
+
+
+def request_bodies(count: int = 20_000) -> list[dict]:
+    """Check bodies for random ketenmachtigingen: mostly a person on it (often allowed), and
+    colleagues, other relaties, unknown people, a higher level asked, RSIN and ServiceID."""
+    from django.db import connection
+
+    from ketenmachtigingen.models import Dienst
+
+    rng = random.Random(7)
+    diensten = list(
+        Dienst.objects.filter(dienstverlener__oin__startswith="8000").select_related(
+            "dienstverlener"
+        )
+    )
+    usable = [d for d in diensten if d.min_eh_niveau <= 30]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT MIN(id), MAX(id) FROM ketenmachtigingen_ketenmachtiging")
+        low, high = cursor.fetchone()
+        ids = rng.sample(range(low, high + 1), count)
+        cursor.execute(
+            """
+            SELECT i.kvk_nummer, r.kvk_nummer, r.rsin, m.pseudonym
+            FROM ketenmachtigingen_ketenmachtiging k
+            JOIN accounts_organisation i ON i.id = k.intermediair_id
+            JOIN accounts_organisation r ON r.id = k.relatie_id
+            JOIN ketenmachtigingen_ketenmachtiging_gebruikers g ON g.ketenmachtiging_id = k.id
+            JOIN accounts_membership m ON m.id = g.membership_id
+            WHERE k.id = ANY(%s)
+            """,
+            [ids],
+        )
+        rows = cursor.fetchall()
+    bodies = []
+    for n, (intermediair, kvk, rsin, person) in enumerate(rows):
+        i = int(intermediair) - 30_000_000
+        dienst = rng.choice(usable)
+        body = {
+            "intermediair": intermediair,
+            "pseudonym": person,
+            "relatie": {"type": "urn:etoegang:1.9:EntityConcernedID:KvKnr", "value": kvk},
+            "dienst": str(dienst.service_uuid),
+            "loa": "urn:etoegang:core:assurance-class:loa3",
+        }
+        kind = n % 20
+        if kind in range(10, 15):  # a colleague
+            body["pseudonym"] = pseudonym(i, rng.randrange(PERSONS))
+        elif kind == 15:  # a relatie of someone else
+            body["relatie"]["value"] = rows[rng.randrange(len(rows))][1]
+        elif kind == 16:
+            body["pseudonym"] = "f" * 32
+        elif kind == 17:
+            body["loa"] = "urn:etoegang:core:assurance-class:loa4"
+        elif kind == 18 and rsin:
+            body["relatie"] = {"type": "urn:etoegang:1.9:EntityConcernedID:RSIN", "value": rsin}
+        elif kind == 19:
+            body["dienst"] = dienst.service_id
+        bodies.append(body)
+    return bodies
+
+
+def api_key() -> str:
+    from api.models import ApiClient
+    from api.services import create_api_key
+    from ketenmachtigingen.models import Dienstverlener
+
+    client, _ = ApiClient.objects.get_or_create(name="Bench broker")
+    client.dienstverleners.set(Dienstverlener.objects.filter(oin__startswith="8000"))
+    _key, plain = create_api_key(client=client, name=f"bench {datetime.datetime.now():%c}")
+    return plain
+
+
+# --- the server ----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(args, port: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-" + "k" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "CACHE_URL": "locmemcache://" if args.cache == "locmem" else "redis://127.0.0.1:6379/11",
+        # The limit still counts every request; only its height keeps the run unthrottled.
+        "API_RATE_LIMIT_PER_MINUTE": "10000000",
+        "LOG_LEVEL": "WARNING",
+    }
+    command = [
+        str(ROOT / ".venv/bin/gunicorn"),
+        "zlogin.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(args.workers),
+        "--worker-class",
+        args.worker_class,
+        "--threads",
+        str(args.threads),
+        "--keep-alive",
+        "30",
+        "--worker-tmp-dir",
+        "/dev/shm",
+        "--log-level",
+        "warning",
+    ]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    for _ in range(100):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", HEALTH_PATH)
+            if conn.getresponse().status == 200:
+                return server
+        except OSError:
+            pass
+        time.sleep(0.1)
+    stop(server)
+    raise SystemExit("gunicorn did not start")
+
+
+def stop(server: subprocess.Popen) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=30)
+
+
+def run_load(args, port: int, path: str, key: str, bodies_file: str | None) -> dict:
+    command = [
+        sys.executable,
+        __file__,
+        "--drive",
+        "--port",
+        str(port),
+        "--path",
+        path,
+        "--key",
+        key,
+        "--duration",
+        str(args.duration),
+        "--warmup",
+        str(args.warmup),
+        "--concurrency",
+        str(args.concurrency),
+    ]
+    if bodies_file:
+        command += ["--bodies", bodies_file]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def list_timings(port: int, key: str) -> dict:
+    """A few vertegenwoordigden pages for the busiest people (not part of the budget)."""
+    timings = []
+    for i in range(0, INTERMEDIAIRS, 4):
+        query = (
+            f"intermediair={30_000_000 + i}&pseudonym={pseudonym(i, 0)}"
+            f"&dienst={_uuid(1)}&loa=urn:etoegang:core:assurance-class:loa3"
+        )
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        for page in (1, 50):
+            began = time.perf_counter()
+            conn.request(
+                "GET",
+                f"{LIST_PATH}?{query}&page={page}",
+                headers={"Authorization": f"Bearer {key}"},
+            )
+            response = conn.getresponse()
+            data = json.loads(response.read())
+            timings.append(1000 * (time.perf_counter() - began))
+            assert response.status == 200 and len(data["results"]) == 100, data
+    return {"median_ms": statistics.median(timings), "max_ms": max(timings)}
+
+
+# --- profile -------------------------------------------------------------------------------------
+
+
+def profile(bodies: list[dict], key: str) -> None:
+    """Checks in-process through Django's whole stack: queries per check, and the top of
+    cProfile's cumulative list."""
+    import cProfile
+    import pstats
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    headers = {"Authorization": f"Bearer {key}"}
+
+    def one(body):
+        return client.post(CHECK_PATH, body, content_type="application/json", headers=headers)
+
+    for body in bodies[:200]:
+        one(body)
+    with CaptureQueriesContext(connection) as queries:
+        one(bodies[0])
+    print(f"queries for one check: {len(queries)}")
+    for query in queries:
+        print(f"  {float(query['time']) * 1000:5.2f} ms  {query['sql'][:150]}")
+    profiler = cProfile.Profile()
+    began = time.perf_counter()
+    profiler.enable()
+    for body in bodies[200:2200]:
+        one(body)
+    profiler.disable()
+    print(f"2000 checks in-process: {(time.perf_counter() - began) / 2:.2f} ms per check")
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+
+
+# --- main --------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds measured per run")
+    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--concurrency", type=int, default=4, help="client connections")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--cache", default="redis", choices=["redis", "locmem"])
+    parser.add_argument("--profile", action="store_true")
+    # The load generator's own arguments (it is this script, started again).
+    parser.add_argument("--drive", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--path", help=argparse.SUPPRESS)
+    parser.add_argument("--key", help=argparse.SUPPRESS)
+    parser.add_argument("--bodies", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.drive:
+        drive(args)
+        return
+
+    os.environ.setdefault("DATABASE_URL", DEFAULT_DB)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zlogin.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    ensure_database(os.environ["DATABASE_URL"])
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    fill()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM ketenmachtigingen_ketenmachtiging")
+        total = cursor.fetchone()[0]
+    bodies = request_bodies()
+    key = api_key()
+    print(f"{total:,} ketenmachtigingen; {len(bodies):,} distinct check bodies")
+    if args.profile:
+        profile(bodies, key)
+        return
+    connection.close()  # the server's processes open their own
+
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(bodies, handle)
+    port = free_port()
+    server = start_gunicorn(args, port)
+    try:
+        checks = run_load(args, port, CHECK_PATH, key, handle.name)
+        health = run_load(args, port, HEALTH_PATH, key, None)
+        lists = list_timings(port, key)
+    finally:
+        stop(server)
+        os.unlink(handle.name)
+
+    setup = (
+        f"gunicorn {args.worker_class} × {args.workers} workers"
+        + (f" × {args.threads} threads" if args.worker_class == "gthread" else "")
+        + f", {args.concurrency} keep-alive client connections, cache {args.cache}, "
+        f"{os.cpu_count()} CPUs shared by server, PostgreSQL, Redis and client"
+    )
+    print(setup)
+    for name, run in (("check", checks), ("health", health)):
+        print(
+            f"{name:7s}: {run['per_s']:8.0f} req/s   p50 {run['p50_ms']:5.2f} ms   "
+            f"p99 {run['p99_ms']:5.2f} ms   max {run['max_ms']:6.1f} ms   "
+            f"statuses {run['statuses']}"
+        )
+    answered = sum(checks["reasons"].values())
+    print(
+        "answers: "
+        + ", ".join(
+            f"{reason} {100 * n / answered:.0f}%"
+            for reason, n in sorted(checks["reasons"].items(), key=lambda x: -x[1])
+        )
+    )
+    print(
+        f"vertegenwoordigden (100 per page, pages 1 and 50): median {lists['median_ms']:.1f} ms, "
+        f"max {lists['max_ms']:.1f} ms"
+    )
+    ratio = checks["per_s"] / health["per_s"]
+    print(
+        json.dumps(
+            {
+                "checks_per_s": round(checks["per_s"], 1),
+                "p50_ms": round(checks["p50_ms"], 2),
+                "p99_ms": round(checks["p99_ms"], 2),
+                "ratio_to_health": round(ratio, 3),
+                "health_per_s": round(health["per_s"], 1),
+                "ketenmachtigingen": total,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,252 @@
+"""Benchmark: the invitation PDF, and invitations sent by a real Celery worker on Redis.
+
+(a) Renders one invitation PDF (a scope of a dienstverlener and three diensten): 3 warm-up
+    renders, then 30 timed; reports the median.
+(b) Starts a worker (`celery -A zlogin worker --pool=prefork --concurrency=2`) on Redis
+    database 13, queues M invitations and reports invitations per second, from the first one
+    queued until the last one done (PDF, mail, event). Mail goes to Django's locmem backend in
+    the worker: nothing leaves the machine.
+
+Prints figures; the last line is one JSON object.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/zlogin_bench \
+        .venv/bin/python bench/invitation.py [--count 200]
+
+Its rows (KVK-nummers 80000000 and up) are replaced on every run; other benchmarks' rows in the
+same database are left alone.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+REDIS_URL = "redis://127.0.0.1:6379/13"
+# Read by zlogin.settings in this process and in the worker it starts.
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zlogin_bench")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zlogin.settings")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+os.environ["CELERY_BROKER_URL"] = os.environ["CELERY_RESULT_BACKEND"] = REDIS_URL
+os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
+os.environ["EMAIL_URL"] = "memorymail://"  # locmem
+
+WARMUP, REPEATS = 3, 30
+CONCURRENCY = 2
+KVK_BASE = 80_000_000
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database when it does not exist yet."""
+    if not url.startswith("postgres"):
+        return
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+ensure_database(os.environ["DATABASE_URL"])
+
+import django  # noqa: E402
+
+django.setup()
+
+from celery.exceptions import TimeoutError as CeleryTimeoutError  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from accounts.models import Organisation  # noqa: E402
+from ketenmachtigingen.constants import EventKind, Status  # noqa: E402
+from ketenmachtigingen.models import (  # noqa: E402
+    Dienst,
+    Ketenmachtiging,
+    KetenmachtigingEvent,
+)
+from ketenmachtigingen.pdf import invitation_pdf  # noqa: E402
+from ketenmachtigingen.tasks import send_invitation  # noqa: E402
+from zlogin import celery_app  # noqa: E402
+
+
+def fill(count: int) -> list[Ketenmachtiging]:
+    """`count` requests just sent by one intermediair, each to its own relatie."""
+    intermediair, _ = Organisation.objects.update_or_create(
+        kvk_nummer=f"{KVK_BASE:08d}",
+        defaults={
+            "name": "Bench Uitnodiging Accountants B.V.",
+            "ketenmachtigingen_enabled": True,
+            "straat": "Keizersgracht",
+            "huisnummer": "100",
+            "postcode": "1015 AA",
+            "plaats": "Amsterdam",
+        },
+    )
+    Ketenmachtiging.objects.filter(intermediair=intermediair).delete()  # events cascade
+    Organisation.objects.filter(
+        kvk_nummer__gt=f"{KVK_BASE:08d}", kvk_nummer__lt=f"{KVK_BASE + 1_000_000:08d}"
+    ).delete()
+    relaties = Organisation.objects.bulk_create(
+        Organisation(
+            name=f"Bench Relatie {i:04d} B.V.",
+            kvk_nummer=f"{KVK_BASE + 1 + i:08d}",
+            straat="Dorpsstraat",
+            huisnummer=str(i + 1),
+            postcode="1234 AB",
+            plaats="Amersfoort",
+        )
+        for i in range(count)
+    )
+    now = timezone.now()
+    kms = Ketenmachtiging.objects.bulk_create(
+        Ketenmachtiging(
+            intermediair=intermediair,
+            relatie=relatie,
+            status=Status.AANVRAAG_VERSTUURD,
+            algemene_bevoegdheid=False,
+            duration_years=5,
+            contact_initialen="J.",
+            contact_achternaam=f"Jansen {i}",
+            contact_email=f"contact{i}@relatie.example.nl",
+            intermediair_email="kantoor@intermediair.example.nl",
+            intermediair_telefoon="020 123 45 67",
+            language="en" if i % 2 else "nl",
+            personal_message="Zoals besproken.\nGroet, Piet",
+            costs_agreed_at=now,
+            sent_at=now,
+        )
+        for i, relatie in enumerate(relaties)
+    )
+    # A typical limited scope: one whole dienstverlener and three diensten of another.
+    diensten = list(Dienst.objects.select_related("dienstverlener").order_by("pk"))
+    whole = diensten[0].dienstverlener
+    singles = [d for d in diensten if d.dienstverlener_id != whole.pk][:3]
+    Ketenmachtiging.dienstverleners.through.objects.bulk_create(
+        Ketenmachtiging.dienstverleners.through(ketenmachtiging=km, dienstverlener=whole)
+        for km in kms
+    )
+    Ketenmachtiging.diensten.through.objects.bulk_create(
+        Ketenmachtiging.diensten.through(ketenmachtiging=km, dienst=dienst)
+        for km in kms
+        for dienst in singles
+    )
+    return kms
+
+
+def time_pdf(km: Ketenmachtiging) -> tuple[list[float], list[float]]:
+    """Wall-clock and CPU milliseconds per render, after the warm-up renders."""
+    for _ in range(WARMUP):
+        invitation_pdf(km)
+    wall, cpu = [], []
+    for _ in range(REPEATS):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        invitation_pdf(km)
+        wall.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
+    return wall, cpu
+
+
+def start_worker() -> subprocess.Popen:
+    command = [
+        sys.executable,
+        *("-m", "celery", "-A", "zlogin", "worker", "--pool=prefork"),
+        f"--concurrency={CONCURRENCY}",
+        *("--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"),
+        f"--hostname=bench-invitation-{os.getpid()}@%h",
+    ]
+    return subprocess.Popen(command, cwd=ROOT, env=os.environ.copy())
+
+
+def stop_worker(worker: subprocess.Popen) -> None:
+    worker.terminate()  # warm shutdown: finish the task at hand
+    try:
+        worker.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+
+
+def sent_count(kms: list[Ketenmachtiging]) -> int:
+    return KetenmachtigingEvent.objects.filter(
+        ketenmachtiging__in=kms, kind=EventKind.INVITATION_SENT
+    ).count()
+
+
+def send_all(kms: list[Ketenmachtiging], timeout: float) -> float:
+    """Queue one invitation per ketenmachtiging and wait until all are done; seconds taken."""
+    start = time.perf_counter()
+    results = [send_invitation.delay(km.pk) for km in kms]
+    try:
+        sent = [result.get(timeout=timeout) for result in results]
+    except CeleryTimeoutError:
+        raise SystemExit(
+            f"timed out after {timeout:.0f} s with {sent_count(kms)} of {len(kms)} sent"
+        ) from None
+    elapsed = time.perf_counter() - start
+    if sent != [True] * len(kms) or sent_count(kms) != len(kms):
+        raise SystemExit(f"only {sent_count(kms)} of {len(kms)} invitations were sent")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--count", type=int, default=200, help="invitations to send (M)")
+    args = parser.parse_args()
+
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}; broker: {REDIS_URL}")
+    # Other processes on the machine slow every figure down: the load is printed with them.
+    print(
+        f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; "
+        f"load average {os.getloadavg()[0]:.2f}"
+    )
+    call_command("migrate", verbosity=0)
+    warmup_count = 2 * CONCURRENCY
+    kms = fill(args.count + warmup_count)
+    warmup_kms, kms = kms[:warmup_count], kms[warmup_count:]
+
+    timings, cpu = time_pdf(kms[0])
+    pdf_median = statistics.median(timings)
+    print(
+        f"invitation PDF: median {pdf_median:.0f} ms over {REPEATS} renders after {WARMUP} "
+        f"warm-up (min {min(timings):.0f}, max {max(timings):.0f} ms; "
+        f"CPU median {statistics.median(cpu):.0f} ms)"
+    )
+
+    celery_app.control.purge()  # tasks left over by an interrupted run
+    worker = start_worker()
+    try:
+        # The first task per worker process loads WeasyPrint and the fonts: not measured.
+        send_all(warmup_kms, timeout=120)
+        elapsed = send_all(kms, timeout=600)
+    finally:
+        stop_worker(worker)
+    rate = len(kms) / elapsed
+    print(
+        f"invitations: {len(kms)} sent by a prefork worker (concurrency {CONCURRENCY}) in "
+        f"{elapsed:.1f} s: {rate:.1f} per second ({elapsed / len(kms) * 1000:.0f} ms each); "
+        f"load average {os.getloadavg()[0]:.2f}"
+    )
+    print(
+        json.dumps(
+            {
+                "pdf_ms_median": round(pdf_median, 1),
+                "pdf_cpu_ms_median": round(statistics.median(cpu), 1),
+                "invitations_per_s": round(rate, 2),
+                "invitations": len(kms),
+                "worker_concurrency": CONCURRENCY,
+                "cpu_count": os.cpu_count(),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

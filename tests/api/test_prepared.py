@@ -1,0 +1,87 @@
+"""The hot path's precompiled queries and writes (api/prepared.py)."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from api.models import ApiKey, CheckLog
+from api.prepared import insert, touch
+from api.services import create_api_key
+
+from .factories import ApiClientFactory
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements and async commit"
+)
+
+
+def _log(client, **changes):
+    values = {
+        "client_id": client.pk,
+        "intermediair_kvk": "12345678",
+        "pseudonym": "p",
+        "relatie_type": "urn:etoegang:1.9:EntityConcernedID:KvKnr",
+        "relatie_value": "87654321",
+        "dienst_identifier": "x",
+        "dienst_id": None,
+        "loa": 30,
+        "allowed": False,
+        "reason": "unknown_dienst",
+        "ketenmachtiging_id": None,
+        "created_at": timezone.now(),
+    }
+    return {**values, **changes}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("durable", [True, False])
+def test_insert_returns_the_pk_of_the_stored_row(durable):
+    client = ApiClientFactory()
+
+    pk = insert(CheckLog, durable=durable, **_log(client, pseudonym="abc"))
+
+    assert CheckLog.objects.get(pk=pk).pseudonym == "abc"
+
+
+@pytest.mark.django_db
+def test_touch_sets_a_timestamp_only_when_it_is_older():
+    key, _plain = create_api_key(client=ApiClientFactory())
+    now = timezone.now()
+
+    touch(ApiKey, key.pk, "last_used_at", now, unless_since=now - datetime.timedelta(minutes=5))
+    later = now + datetime.timedelta(minutes=1)
+    touch(ApiKey, key.pk, "last_used_at", later, unless_since=later - datetime.timedelta(minutes=5))
+
+    key.refresh_from_db()
+    assert key.last_used_at == now
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_an_undurable_write_does_not_change_the_connections_commit_mode():
+    """Outside a test transaction: the statement commits on its own, asynchronously, and the
+    connection's next transaction waits for the disk again."""
+    client = ApiClientFactory()
+
+    pk = insert(CheckLog, durable=False, **_log(client))
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == ("on",)
+    assert CheckLog.objects.filter(pk=pk).exists()
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_the_checks_queries_are_prepared_on_the_server(api, some_body):
+    api.check(some_body)
+    api.check(some_body)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]
+    assert any("api_apikey" in s for s in statements)
+    assert any("ketenmachtigingen_dienst" in s for s in statements)
+    assert any('INSERT INTO "api_checklog"' in s for s in statements)

@@ -1,0 +1,46 @@
+"""The rate count with each cache backend: the tests' locmem, and Redis as in production."""
+
+import pytest
+import redis
+from django.core.cache import caches
+
+from api.ratelimit import retry_after
+
+NOW = 1_770_000_015.0  # 15 s into a minute window
+
+
+def _redis_reachable() -> bool:
+    try:
+        return redis.Redis.from_url("redis://127.0.0.1:6379/13", socket_timeout=0.5).ping()
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def backend(request, settings):
+    if request.param == "redis":
+        if not _redis_reachable():
+            pytest.skip("no Redis on 127.0.0.1:6379")
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": "redis://127.0.0.1:6379/13",
+                "KEY_PREFIX": "zlogin-tests",
+            }
+        }
+    caches["default"].clear()
+    yield caches["default"]
+    caches["default"].clear()
+
+
+def test_the_limit_per_window(backend):
+    answers = [retry_after(7, 3, now=NOW) for _ in range(5)]
+
+    assert answers == [None, None, None, 45, 45]
+    assert backend.get(f"api:rate:7:{int(NOW // 60)}") == 5
+    assert retry_after(7, 3, now=NOW + 45) is None  # the next window
+
+
+def test_clients_are_counted_apart(backend):
+    assert [retry_after(1, 1, now=NOW), retry_after(2, 1, now=NOW)] == [None, None]
+    assert retry_after(1, 1, now=NOW) == 45
