@@ -37,6 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.support import ensure_database  # noqa: E402
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/zlogin_api_bench"
 INTERMEDIAIRS = 20
@@ -109,22 +110,6 @@ def drive(args) -> None:
 
 
 # --- the database ------------------------------------------------------------------------------
-
-
-def ensure_database(url: str) -> None:
-    """Create the bench database; recreate it when it holds an older or unfinished fill."""
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and _stale_fill(url):
-            print("dropping the bench database: it holds an older or unfinished fill", flush=True)
-            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            exists = False
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _stale_fill(url: str) -> bool:

@@ -31,6 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.support import ensure_database  # noqa: E402
+
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench_bulk_import.sqlite3'}")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zlogin.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -42,19 +44,7 @@ KVK_BASE = 70_000_000
 EXISTING_RELATIES = 100
 
 
-def ensure_postgres_database(url: str) -> None:
-    if not url.startswith("postgres"):
-        return
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-ensure_postgres_database(os.environ["DATABASE_URL"])
+ensure_database(os.environ["DATABASE_URL"])
 
 import django  # noqa: E402
 

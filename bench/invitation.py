@@ -27,6 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.support import ensure_database  # noqa: E402
+
 REDIS_URL = "redis://127.0.0.1:6379/13"
 # Read by zlogin.settings in this process and in the worker it starts.
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zlogin_bench")
@@ -39,19 +41,6 @@ os.environ["EMAIL_URL"] = "memorymail://"  # locmem
 WARMUP, REPEATS = 3, 30
 CONCURRENCY = 2
 KVK_BASE = 80_000_000
-
-
-def ensure_database(url: str) -> None:
-    """Create the PostgreSQL database when it does not exist yet."""
-    if not url.startswith("postgres"):
-        return
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 ensure_database(os.environ["DATABASE_URL"])

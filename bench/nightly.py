@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.support import ensure_database  # noqa: E402
+
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zlogin_nightly_bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zlogin.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -35,16 +37,6 @@ RELATIES = 10_000
 REPEATS, WARMUP = 5, 1
 SURNAMES = ["Jansen", "de Vries", "van den Berg", "Bakker", "Visser", "Smit", "Meijer", "de Boer"]
 TABLE = "ketenmachtigingen_ketenmachtiging"
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def url_for(n: int) -> str:

@@ -15,22 +15,14 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.support import ensure_database  # noqa: E402
+
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zlogin_bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zlogin.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 LARGE, SMALL = 50_000, 100
 REPEATS, WARMUP = 15, 3
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 ensure_database(os.environ["DATABASE_URL"])
