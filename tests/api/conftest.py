@@ -6,6 +6,7 @@ import time_machine
 from django.core.cache import cache
 
 from api import recent
+from api.ratelimit import forget_local_counts
 from api.services import create_api_key
 from tests.factories import (
     DienstFactory,
@@ -29,13 +30,11 @@ LOA4 = "urn:etoegang:core:assurance-class:loa4"
 def _fresh_memory():
     """Rate counts (in the cache) and remembered lookups (api.recent) outlive a test's
     database rollback, in which ids are used again."""
-    cache.clear()
-    recent.keys.clear()
-    recent.diensten.clear()
+    for forget in (cache.clear, recent.keys.clear, recent.diensten.clear, forget_local_counts):
+        forget()
     yield
-    cache.clear()
-    recent.keys.clear()
-    recent.diensten.clear()
+    for forget in (cache.clear, recent.keys.clear, recent.diensten.clear, forget_local_counts):
+        forget()
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ import pytest
 import redis
 from django.core.cache import caches
 
-from api.ratelimit import retry_after
+from api import ratelimit
+from api.ratelimit import forget_local_counts, retry_after
 
 NOW = 1_770_000_015.0  # 15 s into a minute window
 
@@ -29,8 +30,10 @@ def backend(request, settings):
             }
         }
     caches["default"].clear()
+    forget_local_counts()
     yield caches["default"]
     caches["default"].clear()
+    forget_local_counts()
 
 
 def test_the_limit_per_window(backend):
@@ -44,3 +47,23 @@ def test_the_limit_per_window(backend):
 def test_clients_are_counted_apart(backend):
     assert [retry_after(1, 1, now=NOW), retry_after(2, 1, now=NOW)] == [None, None]
     assert retry_after(1, 1, now=NOW) == 45
+
+
+def test_far_from_the_limit_the_shared_count_is_updated_in_batches(backend):
+    key = f"api:rate:9:{int(NOW // 60)}"
+    for _ in range(ratelimit.SYNC_EVERY - 1):
+        assert retry_after(9, 1000, now=NOW) is None
+    assert backend.get(key) in (None, 1)  # the first request of the window, at most
+
+    assert retry_after(9, 1000, now=NOW) is None
+
+    assert backend.get(key) == ratelimit.SYNC_EVERY
+
+
+def test_another_processs_requests_count(backend):
+    """Another process added 999 to the shared count; near the limit this one asks every time."""
+    key = f"api:rate:4:{int(NOW // 60)}"
+    assert retry_after(4, 1000, now=NOW) is None
+    backend.incr(key, 999) if backend.get(key) else backend.set(key, 1000)
+
+    assert retry_after(4, 1000, now=NOW + 1.5) == 44
