@@ -112,6 +112,19 @@ def drive(args) -> None:
 # --- the database ------------------------------------------------------------------------------
 
 
+def drop_stale_fill(url: str) -> None:
+    """Drop the bench database when it holds an older or unfinished fill (see FILL_MARK)."""
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and _stale_fill(url):
+            print("dropping the bench database: it holds an older or unfinished fill", flush=True)
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
 def _stale_fill(url: str) -> bool:
     import psycopg
 
@@ -624,6 +637,7 @@ def main() -> None:
     os.environ.setdefault("DATABASE_URL", DEFAULT_DB)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zlogin.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    drop_stale_fill(os.environ["DATABASE_URL"])
     ensure_database(os.environ["DATABASE_URL"])
     import django
 
