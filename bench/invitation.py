@@ -41,11 +41,15 @@ os.environ["EMAIL_URL"] = "memorymail://"  # locmem
 WARMUP, REPEATS = 3, 30
 CONCURRENCY = 2
 KVK_BASE = 80_000_000
+LOCK_KEY = "bench:invitation:running"
+# Its own queue: integration tests on the same Redis database do not take its tasks.
+QUEUE = "bench-invitation"
 
 
 ensure_database(os.environ["DATABASE_URL"])
 
 import django  # noqa: E402
+import redis  # noqa: E402
 
 django.setup()
 
@@ -150,6 +154,7 @@ def start_worker() -> subprocess.Popen:
         f"--concurrency={CONCURRENCY}",
         *("--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"),
         f"--hostname=bench-invitation-{os.getpid()}@%h",
+        f"--queues={QUEUE}",
     ]
     return subprocess.Popen(command, cwd=ROOT, env=os.environ.copy())
 
@@ -189,6 +194,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=200, help="invitations to send (M)")
     args = parser.parse_args()
+    # Two runs at once would replace each other's rows and take each other's tasks.
+    lock = redis.Redis.from_url(REDIS_URL)
+    if not lock.set(LOCK_KEY, os.getpid(), nx=True, ex=1800):
+        raise SystemExit(f"another run holds {LOCK_KEY} on {REDIS_URL}; try again later")
+    try:
+        run(args.count)
+    finally:
+        lock.delete(LOCK_KEY)
+
+
+def run(count: int) -> None:
 
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}; broker: {REDIS_URL}")
     # Other processes on the machine slow every figure down: the load is printed with them.
@@ -198,7 +214,7 @@ def main() -> None:
     )
     call_command("migrate", verbosity=0)
     warmup_count = 2 * CONCURRENCY
-    kms = fill(args.count + warmup_count)
+    kms = fill(count + warmup_count)
     warmup_kms, kms = kms[:warmup_count], kms[warmup_count:]
 
     timings, cpu = time_pdf(kms[0])
@@ -209,6 +225,7 @@ def main() -> None:
         f"CPU median {statistics.median(cpu):.0f} ms)"
     )
 
+    celery_app.conf.task_default_queue = QUEUE
     celery_app.control.purge()  # tasks left over by an interrupted run
     worker = start_worker()
     try:

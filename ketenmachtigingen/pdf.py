@@ -3,6 +3,8 @@
 import base64
 import datetime
 import functools
+import os
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -87,6 +89,23 @@ def invitation_context(km: Ketenmachtiging) -> dict:
     }
 
 
+_fonts = threading.local()
+
+
+def _font_config():
+    """The font configuration of this thread and process, made once.
+
+    WeasyPrint otherwise makes one per document: it loads the fontconfig configuration and a
+    Pango font map whose caches start cold, a tenth of a one-page form's rendering time. Pango
+    objects are not shared between threads, nor across a fork (Celery's prefork pool).
+    """
+    from weasyprint.text.fonts import FontConfiguration
+
+    if getattr(_fonts, "pid", None) != os.getpid():
+        _fonts.config, _fonts.pid = FontConfiguration(), os.getpid()
+    return _fonts.config
+
+
 @functools.cache
 def _stylesheet(template_name: str):
     """A stylesheet parsed once per process: parsing and compiling its selectors is a fair
@@ -110,7 +129,9 @@ def render_to_pdf(
 
     html = render_to_string(template_name, context)
     document = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"}))
-    return document.write_pdf(stylesheets=[_stylesheet(stylesheet)] if stylesheet else None)
+    return document.write_pdf(
+        stylesheets=[_stylesheet(stylesheet)] if stylesheet else None, font_config=_font_config()
+    )
 
 
 def invitation_pdf_filename(km: Ketenmachtiging) -> str:

@@ -4,6 +4,9 @@ The worker shares the process, so Django's settings (the locmem mail backend of 
 conftest) and django.core.mail.outbox are the same for the test and the task.
 """
 
+import os
+import uuid
+
 import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
@@ -12,7 +15,7 @@ from zlogin import celery_app
 
 # Database 13 is kept for these tests and the benchmark.
 REDIS_URL = "redis://127.0.0.1:6379/13"
-CELERY_SETTINGS = ("task_always_eager", "broker_url", "result_backend")
+CELERY_SETTINGS = ("task_always_eager", "broker_url", "result_backend", "task_default_queue")
 
 
 def redis_answers(url: str) -> bool:
@@ -23,10 +26,11 @@ def redis_answers(url: str) -> bool:
 
 
 def _forget_connections(app) -> None:
-    """Forget the broker pool and result backend made for the previous URLs, so that the next
-    use connects to the current ones. (Not closed: kombu keeps its pools per URL, for reuse.)"""
+    """Forget what was made from the previous settings (queues, routes, the broker pool, the
+    result backend), so that the next use follows the current ones. (Not closed: kombu keeps
+    its pools per URL, for reuse.)"""
     app._pool = None
-    app.amqp._producer_pool = None
+    vars(app).pop("amqp", None)  # a cached property; its queues and producer pool go with it
     app._backend_cache = None
     vars(app._local).pop("backend", None)
 
@@ -37,12 +41,23 @@ def celery_worker_on_redis():
         pytest.skip(f"Redis does not answer PING at {REDIS_URL}: no broker for a real worker")
     conf = celery_app.conf
     saved = {name: conf[name] for name in CELERY_SETTINGS}
-    conf.update(task_always_eager=False, broker_url=REDIS_URL, result_backend=REDIS_URL)
+    # A queue of this test only: test runs (and the benchmark) at the same time on the same
+    # Redis database do not take each other's tasks.
+    queue = f"zlogin-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    conf.update(
+        task_always_eager=False,
+        broker_url=REDIS_URL,
+        result_backend=REDIS_URL,
+        task_default_queue=queue,
+    )
     _forget_connections(celery_app)
     try:
-        celery_app.control.purge()  # tasks left over by an interrupted run
         with start_worker(celery_app, pool="solo", perform_ping_check=False) as worker:
             yield worker
     finally:
         conf.update(saved)
         _forget_connections(celery_app)
+        # The queue and kombu's bindings for it.
+        redis.Redis.from_url(REDIS_URL).delete(
+            queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}"
+        )
