@@ -80,6 +80,7 @@ def overview(request):
         page, rows = overview_page(request.organisation, tab, filters, request.GET.get("pagina"))
     query = request.GET.copy()
     query.pop("pagina", None)
+    unfiltered_acties = tab == Tab.ACTIES and not (filters.active or filters.search)
     context = {
         "menu": MENU,
         "tab": tab,
@@ -88,7 +89,10 @@ def overview(request):
         "rows": rows,
         "filter_form": filter_form,
         "filters": filters,
-        "acties_count": acties_count(request.organisation),
+        # The tab's own count when it is the same number: one count of the Acties less.
+        "acties_count": page.paginator.count
+        if unfiltered_acties
+        else acties_count(request.organisation),
         "query": query.urlencode(),
         "export_form": ExportForm(),
         "exportable": tab in EXPORTABLE_TABS,

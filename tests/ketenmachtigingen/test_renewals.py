@@ -136,6 +136,10 @@ def test_acties_tab_shows_the_renewal_table(client, verified_login, beheerder):
     assert "Vraag verlenging aan" in content and "Verleng selectie" in content
     assert 'value="oud@example.nl"' in content
     assert f'name="selectie" value="{km.pk}"' in content
+    # Each input has its label, its name in the form and the contact's current language.
+    assert f'<label for="id_{km.pk}-email" class="visually-hidden">' in content
+    assert f'name="{km.pk}-email" id="id_{km.pk}-email"' in content
+    assert f'<option value="{km.language}" selected>' in content
 
 
 def test_vraag_verlenging_aan_for_one(client, verified_login, beheerder):
@@ -182,6 +186,8 @@ def test_verleng_selectie_sends_valid_rows_and_shows_invalid_ones(
     assert "2 verlengingsverzoeken zijn verstuurd." in content
     assert "1 verlenging is niet verstuurd" in content
     assert "Fout BV" in content and "Voer een geldig e-mailadres in." in content
+    # What was typed stays, marked as wrong, to be corrected.
+    assert 'value="geen-adres" maxlength="320" required aria-invalid="true"' in content
     assert good1.renewals.count() == 1 and good2.renewals.get().language == "en"
     assert not bad.renewals.exists()
     # The renewed ones leave the Acties tab.
