@@ -8,6 +8,7 @@ queries cost far more than executing them (docs/performance.md, "Authorization c
 """
 
 import datetime
+import re
 import threading
 import time
 import uuid
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import connections, models, router
+from django.db import DatabaseError, connections, models, router
 
 
 def _sentinel(field: models.Field, n: int, connection) -> object:
@@ -37,7 +38,7 @@ def _sentinel(field: models.Field, n: int, connection) -> object:
     raise TypeError(f"no sentinel for {field!r}")
 
 
-def _fetch(connection, sql: str, params: list) -> list[tuple]:
+def _fetch(connection, sql: str, params: list, *, idempotent: bool = False) -> list[tuple]:
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -45,8 +46,10 @@ def _fetch(connection, sql: str, params: list) -> list[tuple]:
     import psycopg
 
     # Django's cursors bind on the client and never prepare; a server-side binding cursor can.
-    # The connection is still Django's: its health check, its transaction, its error wrapping.
-    connection.close_if_health_check_failed()
+    # The connection is still Django's: its transaction, its error wrapping. Not its health check
+    # (CONN_HEALTH_CHECKS): that is a round trip of its own at the start of every request, a
+    # fifth of a check's time. A read on a connection the server has closed (a restart) is
+    # instead retried once on a new connection.
     connection.ensure_connection()
     raw = connection.connection
     prepare = settings.API_PREPARED_STATEMENTS
@@ -55,9 +58,15 @@ def _fetch(connection, sql: str, params: list) -> list[tuple]:
         # keeps it off for every other query and lets prepare=True below work.
         raw.prepare_threshold = 2**31
     began = time.monotonic()
-    with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
-        cursor.execute(sql, params, prepare=prepare)
-        rows = cursor.fetchall() if cursor.description else []
+    try:
+        with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
+            cursor.execute(sql, params, prepare=prepare)
+            rows = cursor.fetchall() if cursor.description else []
+    except DatabaseError:
+        if not (idempotent and raw.closed and not connection.in_atomic_block):
+            raise
+        connection.close()
+        return _fetch(connection, sql, params)
     if connection.queries_logged:  # as Django's debug cursor: tests count queries
         duration = time.monotonic() - began
         connection.queries_log.append({"sql": sql, "time": f"{duration:.3f}"})
@@ -112,12 +121,71 @@ class Prepared:
             else self.inputs[name].get_db_prep_value(values[name], connection)
             for name, constant in template
         ]
-        fetched = _fetch(connection, sql, params)
+        fetched = _fetch(connection, sql, params, idempotent=True)
         return list(compiler.results_iter(results=[fetched], tuple_expected=True))
 
     def first(self, **values: Any) -> tuple | None:
         rows = self.rows(**values)
         return rows[0] if rows else None
+
+
+# A placeholder of Django's SQL, or an escaped percent sign.
+_PLACEHOLDER = re.compile(r"%%|%s")
+
+
+class Lateral:
+    """Two Prepared queries in one statement (one round trip; PostgreSQL): `outer`, which has
+    one row at most, and for that row the rows of `inner`:
+
+        SELECT * FROM (outer) o LEFT JOIN LATERAL (inner) i ON TRUE
+
+    `bound` names inputs of `inner` that take a column of the outer row (by its name in outer's
+    values_list); every other input is an input of the whole. rows(**values): per inner row,
+    outer's columns and then inner's; one row with inner's columns None when there is none;
+    no row when outer has none. Values come as psycopg reads them (no ORM converters)."""
+
+    def __init__(self, outer: Prepared, inner: Prepared, **bound: str):
+        self.outer, self.inner, self.bound = outer, inner, bound
+        self.inputs = {**outer.inputs, **inner.inputs}
+        self.model = outer.model
+        self._local = threading.local()
+
+    def _compiled(self, using: str) -> tuple[str, list]:
+        cache = self._local.__dict__.setdefault("compiled", {})
+        if using not in cache:
+            quote = connections[using].ops.quote_name
+            _compiler, outer_sql, outer_template = self.outer._compiled(using)
+            _compiler, inner_sql, inner_template = self.inner._compiled(using)
+            inner_params = iter(inner_template)
+            template = list(outer_template)
+
+            def place(match: re.Match) -> str:
+                if match.group() == "%%":
+                    return "%%"
+                name, constant = next(inner_params)
+                if name in self.bound:
+                    return f"o.{quote(self.bound[name])}"
+                template.append((name, constant))
+                return "%s"
+
+            inner_sql = _PLACEHOLDER.sub(place, inner_sql)
+            # Both parts are the ORM's compiled SQL, their values still parameters.
+            sql = f"SELECT * FROM ({outer_sql}) o LEFT JOIN LATERAL ({inner_sql}) i ON TRUE"  # noqa: S608
+            cache[using] = (sql, template)
+        return cache[using]
+
+    def rows(self, **values: Any) -> list[tuple]:
+        using = router.db_for_read(self.model)
+        connection = connections[using]
+        assert connection.vendor == "postgresql", "LATERAL and psycopg's types"
+        sql, template = self._compiled(using)
+        params = [
+            constant
+            if name is None
+            else self.inputs[name].get_db_prep_value(values[name], connection)
+            for name, constant in template
+        ]
+        return _fetch(connection, sql, params, idempotent=True)
 
 
 # A write that may be lost when the database server crashes (the last fraction of a second of
@@ -179,3 +247,62 @@ def touch(
         field.get_db_prep_save(unless_since, connection),
     ]
     _write(connection, sql, params, durable=durable)
+
+
+# --- for writes in batches (PostgreSQL) ----------------------------------------------------------
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` new values of the model's primary key sequence, for rows written later."""
+    connection = connections[router.db_for_write(model)]
+    sql = "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)"
+    params = [model._meta.db_table, model._meta.pk.column, count]
+    return [row[0] for row in _fetch(connection, sql, params)]
+
+
+def copy_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
+    """COPY rows (each with the same fields by name, the pk included) into the model's table.
+    Values are prepared by their fields, as Model.save() would; no signals are sent."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    fields = [model._meta.get_field(name) for name in rows[0]]
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(field.column) for field in fields)
+    sql = f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(
+                [
+                    field.get_db_prep_save(value, connection)
+                    for field, value in zip(fields, row.values(), strict=True)
+                ]
+            )
+
+
+def touch_many(
+    model: type[models.Model],
+    pks: set[int],
+    field_name: str,
+    moment: datetime.datetime,
+    *,
+    unless_since: datetime.datetime,
+) -> None:
+    """touch() for many rows in one UPDATE."""
+    if not pks:
+        return
+    connection = connections[router.db_for_write(model)]
+    field = model._meta.get_field(field_name)
+    qn = connection.ops.quote_name
+    column = qn(field.column)
+    sql = (
+        f"UPDATE {qn(model._meta.db_table)} SET {column} = %s "  # noqa: S608
+        f"WHERE {qn(model._meta.pk.column)} = ANY(%s) AND ({column} IS NULL OR {column} < %s)"
+    )
+    params = [
+        field.get_db_prep_save(moment, connection),
+        sorted(pks),  # in one order in every process: concurrent batches cannot deadlock
+        field.get_db_prep_save(unless_since, connection),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)

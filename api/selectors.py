@@ -3,18 +3,19 @@
 The check's lookups are Prepared (compiled once per thread): they run on every check.
 """
 
-from django.db import connections, transaction
+from django.db import connections, router, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import Membership, Organisation
 from ketenmachtigingen.authorization import decision_queryset, relaties_represented
 from ketenmachtigingen.models import Dienst, Dienstverlener, Ketenmachtiging
+from zlogin.partial import partial_instance
 
 from . import recent
 from .constants import UNKNOWN_DIENST, UNKNOWN_PERSON
 from .inputs import DienstRef, ListInput
 from .models import ApiClient, RelatieType
-from .prepared import Prepared
+from .prepared import Lateral, Prepared
 
 _field = Dienst._meta.get_field
 
@@ -78,6 +79,12 @@ def _decision(relatie_field: str) -> Prepared:
 
 
 _DECISIONS = {"kvk_nummer": _decision("kvk_nummer"), "rsin": _decision("rsin")}
+# The middel and, for it, the rule's rows: one round trip per check on PostgreSQL.
+_MIDDEL_AND_DECISIONS = {
+    field: Lateral(_MIDDEL, decision, membership_id="pk", intermediair_id="organisation_id")
+    for field, decision in _DECISIONS.items()
+}
+_MIDDEL_COLUMNS = 5
 
 
 def run_decision_query(*, relatie_field: str, **inputs) -> list[tuple]:
@@ -95,33 +102,82 @@ def resolve_dienst(ref: DienstRef, *, client: ApiClient) -> Dienst | None:
             return _DIENST_BY_UUID.first(service_uuid=ref.service_uuid, client=client.pk)
         return _DIENST_BY_SERVICE_ID.first(oin=ref.oin, index=ref.service_index, client=client.pk)
 
-    row = recent.diensten.get((ref.raw.lower(), client.pk), load)
-    if row is None:
-        return None
-    pk, dienstverlener_id, min_eh_niveau, is_belastingdienst, may_ask = row
-    dienst = Dienst(pk=pk, dienstverlener_id=dienstverlener_id, min_eh_niveau=min_eh_niveau)
-    dienst.dienstverlener = Dienstverlener(
-        pk=dienstverlener_id, is_belastingdienst=is_belastingdienst
-    )
-    dienst.client_may_ask = may_ask
-    return dienst
+    def build() -> Dienst | None:
+        row = load()
+        if row is None:
+            return None
+        pk, dienstverlener_id, min_eh_niveau, is_belastingdienst, may_ask = row
+        dienst = partial_instance(
+            Dienst, id=pk, dienstverlener_id=dienstverlener_id, min_eh_niveau=min_eh_niveau
+        )
+        dienst.dienstverlener = partial_instance(
+            Dienstverlener, id=dienstverlener_id, is_belastingdienst=is_belastingdienst
+        )
+        dienst.client_may_ask = may_ask
+        return dienst
+
+    # The instance itself is remembered (and shared by this process's threads): read only.
+    return recent.diensten.get((ref.raw.lower(), client.pk), build)
 
 
 def find_middel(*, intermediair_kvk: str, pseudonym: str) -> Membership | None:
     """The middel with this pseudonym, if it is one of this intermediair's; with the fields the
     rule reads (active, eh_niveau, belastingdienst_only, organisation_id)."""
     row = _MIDDEL.first(pseudonym=pseudonym, kvk=intermediair_kvk)
-    if row is None:
-        return None
-    pk, organisation_id, eh_niveau, active, belastingdienst_only = row
-    return Membership(
-        pk=pk,
+    return None if row is None else _middel(pseudonym, *row)
+
+
+def _middel(pseudonym, pk, organisation_id, eh_niveau, active, belastingdienst_only) -> Membership:
+    return partial_instance(
+        Membership,
+        id=pk,
         organisation_id=organisation_id,
         eh_niveau=eh_niveau,
         active=active,
         belastingdienst_only=belastingdienst_only,
         pseudonym=pseudonym,
     )
+
+
+def middel_and_decision_rows(
+    *,
+    intermediair_kvk: str,
+    pseudonym: str,
+    relatie_type: str,
+    relatie_value: str,
+    dienst: Dienst,
+    today,
+) -> tuple[Membership | None, list[tuple]]:
+    """find_middel and, when there is one, the rows of its decision_queryset for this relatie
+    and dienst (check_authorization_fast's run_query), in one statement where it can."""
+    field = relatie_field(relatie_type)
+    if connections[router.db_for_read(Membership)].vendor != "postgresql":
+        membership = find_middel(intermediair_kvk=intermediair_kvk, pseudonym=pseudonym)
+        if membership is None:
+            return None, []
+        rows = run_decision_query(
+            relatie_field=field,
+            intermediair_id=membership.organisation_id,
+            membership_id=membership.pk,
+            relatie_value=relatie_value,
+            dienst_id=dienst.pk,
+            dienstverlener_id=dienst.dienstverlener_id,
+            today=today,
+        )
+        return membership, rows
+    rows = _MIDDEL_AND_DECISIONS[field].rows(
+        pseudonym=pseudonym,
+        kvk=intermediair_kvk,
+        relatie_value=relatie_value,
+        dienst_id=dienst.pk,
+        dienstverlener_id=dienst.dienstverlener_id,
+        today=today,
+    )
+    if not rows:
+        return None, []
+    membership = _middel(pseudonym, *rows[0][:_MIDDEL_COLUMNS])
+    decisions = [row[_MIDDEL_COLUMNS:] for row in rows if row[_MIDDEL_COLUMNS] is not None]
+    return membership, decisions
 
 
 def relatie_field(relatie_type: str) -> str:

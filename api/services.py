@@ -10,12 +10,12 @@ from accounts.models import Membership
 from ketenmachtigingen.authorization import Decision, check_authorization_fast
 from ketenmachtigingen.models import Dienst, Ketenmachtiging
 
-from . import auth, recent
+from . import auth, checklog, recent
 from .constants import UNKNOWN_DIENST, UNKNOWN_PERSON
 from .inputs import CheckInput
-from .models import ApiClient, ApiKey, CheckLog
-from .prepared import insert, touch
-from .selectors import find_middel, relatie_field, run_decision_query
+from .models import ApiClient, ApiKey
+from .prepared import touch
+from .selectors import middel_and_decision_rows, relatie_field
 
 # --- keys ---------------------------------------------------------------------------------------
 
@@ -41,21 +41,21 @@ def revoke_api_key(*, key: ApiKey) -> None:
     recent.keys.clear()  # this process at once; the others within API_LOOKUP_CACHE_SECONDS
 
 
-def _mark_used(model, pk: int, last_used_at, now: datetime.datetime) -> bool:
-    """Keep last_used_at roughly current: one UPDATE per row per API_LAST_USED_INTERVAL, not per
-    call, and none when this request already read a recent value."""
-    interval = datetime.timedelta(seconds=settings.API_LAST_USED_INTERVAL)
-    if last_used_at is not None and last_used_at >= now - interval:
-        return False
-    durable = settings.API_CHECK_LOG_DURABLE
-    touch(model, pk, "last_used_at", now, unless_since=now - interval, durable=durable)
-    return True
-
-
 def note_key_used(key: ApiKey, *, now: datetime.datetime | None = None) -> None:
+    """Keep the key's last_used_at roughly current: one UPDATE per API_LAST_USED_INTERVAL."""
     now = now or timezone.now()
-    if _mark_used(ApiKey, key.pk, key.last_used_at, now):
-        key.last_used_at = now
+    if checklog.recently_used(key.last_used_at, now):
+        return
+    since = checklog.stale_before(now)
+    touch(
+        ApiKey,
+        key.pk,
+        "last_used_at",
+        now,
+        unless_since=since,
+        durable=settings.API_CHECK_LOG_DURABLE,
+    )
+    key.last_used_at = now
 
 
 # --- the check ----------------------------------------------------------------------------------
@@ -80,7 +80,14 @@ def answer_check(*, client: ApiClient, check: CheckInput, dienst: Dienst | None)
     if dienst is None:
         reason = UNKNOWN_DIENST
     else:
-        membership = find_middel(intermediair_kvk=check.intermediair_kvk, pseudonym=check.pseudonym)
+        membership, rows = middel_and_decision_rows(
+            intermediair_kvk=check.intermediair_kvk,
+            pseudonym=check.pseudonym,
+            relatie_type=check.relatie_type,
+            relatie_value=check.relatie_value,
+            dienst=dienst,
+            today=timezone.localdate(now),
+        )
         if membership is None:
             reason = UNKNOWN_PERSON
         else:
@@ -91,14 +98,12 @@ def answer_check(*, client: ApiClient, check: CheckInput, dienst: Dienst | None)
                 dienst=dienst,
                 today=timezone.localdate(now),
                 requested_niveau=check.loa,
-                run_query=run_decision_query,
+                run_query=lambda **_inputs: rows,  # read with the middel, above
             )
             reason = decision.reason.value
     allowed = decision is not None and decision.allowed
     km = decision.ketenmachtiging if decision is not None else None
-    check_id = insert(
-        CheckLog,
-        durable=settings.API_CHECK_LOG_DURABLE,
+    check_id = checklog.writer.log(
         client_id=client.pk,
         intermediair_kvk=check.intermediair_kvk,
         pseudonym=check.pseudonym,
@@ -113,7 +118,7 @@ def answer_check(*, client: ApiClient, check: CheckInput, dienst: Dienst | None)
         created_at=now,
     )
     if allowed:
-        _mark_used(Ketenmachtiging, km.pk, km.last_used_at, now)
+        checklog.writer.used(km, now)
     return CheckAnswer(
         allowed=allowed, reason=None if allowed else reason, ketenmachtiging=km, check_id=check_id
     )

@@ -68,6 +68,7 @@ def drive(args) -> None:
         rng = random.Random(n)
         conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=10)
         latencies, statuses, reasons = [], collections.Counter(), collections.Counter()
+        answered = 0  # 200 answers, the warm-up's included: each one is a logged check
         while True:
             body = encoded[rng.randrange(len(encoded))]
             began = time.perf_counter()
@@ -77,6 +78,7 @@ def drive(args) -> None:
             response = conn.getresponse()
             data = response.read()
             done = time.perf_counter()
+            answered += response.status == 200
             if began >= start:
                 latencies.append(done - began)
                 statuses[response.status] += 1
@@ -84,7 +86,7 @@ def drive(args) -> None:
                     answer = json.loads(data)
                     reasons["allowed" if answer["allowed"] else answer["reason"]] += 1
         conn.close()
-        results.append((latencies, statuses, reasons))
+        results.append((latencies, statuses, reasons, answered))
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(args.concurrency)]
     for thread in threads:
@@ -98,6 +100,7 @@ def drive(args) -> None:
         json.dumps(
             {
                 "requests": len(latencies),
+                "answered": sum(r[3] for r in results),
                 "per_s": len(latencies) / args.duration,
                 "p50_ms": 1000 * latencies[len(latencies) // 2],
                 "p99_ms": 1000 * latencies[int(len(latencies) * 0.99)],
@@ -574,6 +577,16 @@ def list_timings(port: int, key: str) -> dict:
     return {"median_ms": statistics.median(timings), "max_ms": max(timings)}
 
 
+def logged_checks(*, since: datetime.datetime) -> int:
+    from django.db import connection
+
+    from api.models import CheckLog
+
+    count = CheckLog.objects.filter(created_at__gte=since).count()
+    connection.close()
+    return count
+
+
 # --- profile -------------------------------------------------------------------------------------
 
 
@@ -600,14 +613,15 @@ def profile(bodies: list[dict], key: str) -> None:
     print(f"queries for one check: {len(queries)}")
     for query in queries:
         print(f"  {float(query['time']) * 1000:5.2f} ms  {query['sql'][:150]}")
-    profiler = cProfile.Profile()
+    profiler = cProfile.Profile(time.process_time)  # CPU time: waits on the database are not ours
     began = time.perf_counter()
     profiler.enable()
     for body in bodies[200:2200]:
         one(body)
     profiler.disable()
-    print(f"2000 checks in-process: {(time.perf_counter() - began) / 2:.2f} ms per check")
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+    print(f"2000 checks in-process: {(time.perf_counter() - began) / 2:.2f} ms per check (wall)")
+    order = os.environ.get("SORT", "cumulative")  # or tottime
+    pstats.Stats(profiler).sort_stats(order).print_stats(int(os.environ.get("TOP", "30")))
 
 
 # --- main --------------------------------------------------------------------------------------
@@ -661,14 +675,18 @@ def main() -> None:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(bodies, handle)
     port = free_port()
+    began = datetime.datetime.now(datetime.UTC)
     server = start_gunicorn(args, port)
     try:
-        checks = run_load(args, port, CHECK_PATH, key, handle.name)
+        # The baseline first: the checks' writes start autovacuum, which would slow whatever
+        # runs after them.
         health = run_load(args, port, HEALTH_PATH, key, None)
+        checks = run_load(args, port, CHECK_PATH, key, handle.name)
         lists = list_timings(port, key)
     finally:
-        stop(server)
+        stop(server)  # a stopped server writes the check log rows it still holds
         os.unlink(handle.name)
+    logged = logged_checks(since=began)
 
     setup = (
         f"gunicorn {args.worker_class} × {args.workers} workers"
@@ -691,6 +709,7 @@ def main() -> None:
             for reason, n in sorted(checks["reasons"].items(), key=lambda x: -x[1])
         )
     )
+    print(f"check log: {logged:,} rows for {checks['answered']:,} answered checks")
     print(
         f"vertegenwoordigden (100 per page, pages 1 and 50): median {lists['median_ms']:.1f} ms, "
         f"max {lists['max_ms']:.1f} ms"

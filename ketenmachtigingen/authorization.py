@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.constants import KETENMACHTIGING_MIN_NIVEAU
 from accounts.models import Membership, Organisation
+from zlogin.partial import partial_instance
 
 from . import dates
 from .constants import Status
@@ -274,8 +275,17 @@ def decision_queryset(
 def decide(rows) -> Decision:
     """check_authorization's choice, from the rows of decision_queryset (the middel passed).
     The Decision's ketenmachtiging carries only pk, end_date and last_used_at."""
+    # Latest end date first (none last), then the newest: check_authorization's order.
+    rows = sorted(
+        rows,
+        key=lambda row: (row[1] is not None, row[1] or datetime.date.min, row[0]),
+        reverse=True,
+    )
     kms = [
-        (Ketenmachtiging(pk=pk, end_date=end_date, last_used_at=last_used_at), flags)
+        (
+            partial_instance(Ketenmachtiging, id=pk, end_date=end_date, last_used_at=last_used_at),
+            flags,
+        )
         for pk, end_date, last_used_at, *flags in rows
     ]
     if not kms:

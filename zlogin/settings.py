@@ -198,9 +198,13 @@ API_LAST_USED_INTERVAL = env.int("API_LAST_USED_INTERVAL", default=300)
 # The check's queries are prepared on PostgreSQL (planned once per connection). Turn off behind
 # a pooler that cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
 API_PREPARED_STATEMENTS = env.bool("API_PREPARED_STATEMENTS", default=True)
-# The check log's rows and last_used_at are written without waiting for the disk (PostgreSQL
-# synchronous_commit off for those statements only): a crash of the database server may lose
-# the last fraction of a second of them. True makes them wait, at a few ms per check.
+# Each process writes its checks' log rows (and the ketenmachtigingen' last use) in one batch
+# every this many seconds, from a thread of its own (api/checklog.py): a killed process loses
+# that moment's rows. 0: every row within its request.
+API_CHECK_LOG_FLUSH_SECONDS = env.float("API_CHECK_LOG_FLUSH_SECONDS", default=0.2)
+# A row written within its request (see above), and ApiKey.last_used_at, are written without
+# waiting for the disk (PostgreSQL synchronous_commit off for those statements only): a crash of
+# the database server may lose the last fraction of a second of them. True makes them wait.
 API_CHECK_LOG_DURABLE = env.bool("API_CHECK_LOG_DURABLE", default=False)
 # Each process remembers API keys and diensten it looked up for this many seconds (0: never):
 # a revoked key or a changed dienst takes that long to reach every process.

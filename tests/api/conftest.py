@@ -5,7 +5,7 @@ import pytest
 import time_machine
 from django.core.cache import cache
 
-from api import recent
+from api import checklog, recent
 from api.ratelimit import forget_local_counts
 from api.services import create_api_key
 from tests.factories import (
@@ -17,6 +17,7 @@ from tests.factories import (
 from tests.ketenmachtigingen.conftest import NOW
 
 from .factories import ApiClientFactory
+from .situations import World
 
 CHECK_URL = "/api/v1/ketenmachtigingen/check"
 LIST_URL = "/api/v1/ketenmachtigingen/vertegenwoordigden"
@@ -33,6 +34,8 @@ def _fresh_memory():
     for forget in (cache.clear, recent.keys.clear, recent.diensten.clear, forget_local_counts):
         forget()
     yield
+    # What a transactional test left unwritten is dropped: its tables are already emptied.
+    checklog.writer.stop(write=False)
     for forget in (cache.clear, recent.keys.clear, recent.diensten.clear, forget_local_counts):
         forget()
 
@@ -93,6 +96,14 @@ def api(client, api_key):
             return client.get(LIST_URL, params, headers=headers)
 
     return Api()
+
+
+@pytest.fixture
+def world(intermediair, relatie, uwv, dienst, api_client_row):
+    """The rule's situations' world; the API client may ask about each of its dienstverleners."""
+    w = World.build(intermediair, relatie, uwv, dienst)
+    api_client_row.dienstverleners.set(w.dienstverleners)
+    return w
 
 
 def check_body(middel, relatie, dienst, *, loa=LOA3, by="kvk", service="uuid"):

@@ -1,0 +1,184 @@
+"""The check log written in batches (api/checklog.py): on PostgreSQL, with real commits, a real
+writing thread and a real gunicorn server."""
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.db import connection
+
+from api import checklog
+from api.models import CheckLog
+from ketenmachtigingen.models import Ketenmachtiging
+
+from .conftest import CHECK_URL, check_body
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="batches need PostgreSQL"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+@pytest.fixture
+def batched(settings):
+    """Rows are written when a batch is full or when asked: not while a test looks."""
+    settings.API_CHECK_LOG_FLUSH_SECONDS = 60
+
+
+@pytest.fixture
+def allowed(world):
+    km = world.in_force(gebruikers=[world.middel])
+    return km, check_body(world.middel, world.relatie, world.dienst)
+
+
+def eventually(condition, seconds=10.0):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "not within the time"
+        time.sleep(0.05)
+
+
+def test_a_check_is_answered_with_the_id_its_log_row_gets(api, allowed, batched):
+    km, body = allowed
+
+    answer = api.check(body).json()
+
+    assert answer["allowed"] is True
+    assert not CheckLog.objects.exists()  # waiting in the process
+    assert checklog.writer.flush() == 1
+    log = CheckLog.objects.get()
+    assert (log.pk, log.allowed, log.ketenmachtiging_id) == (answer["check_id"], True, km.pk)
+    km.refresh_from_db()
+    assert km.last_used_at is not None
+
+
+def test_a_full_batch_is_written_by_the_thread(api, allowed, batched, monkeypatch):
+    monkeypatch.setattr(checklog, "MAX_BATCH", 3)
+    _km, body = allowed
+
+    ids = {api.check(body).json()["check_id"] for _ in range(3)}
+
+    eventually(lambda: set(CheckLog.objects.values_list("pk", flat=True)) == ids)
+
+
+def test_rows_wait_while_the_database_cannot_be_written(api, allowed, batched, caplog):
+    _km, body = allowed
+    ids = {api.check(body).json()["check_id"] for _ in range(2)}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    with psycopg.connect(**_connect_kwargs(), autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+    assert checklog.writer.flush() == 0  # its connection was closed by the server
+    assert "Writing 2 check log rows failed" in caplog.text
+    assert checklog.writer.flush() == 2  # on a new connection
+    assert set(CheckLog.objects.values_list("pk", flat=True)) == ids
+
+
+def test_a_ketenmachtiging_deleted_before_the_write_is_not_referred_to(api, allowed, batched):
+    km, body = allowed
+    answer = api.check(body).json()
+    Ketenmachtiging.objects.filter(pk=km.pk).delete()
+
+    assert checklog.writer.flush() == 1
+    log = CheckLog.objects.get()
+    assert (log.pk, log.allowed, log.ketenmachtiging_id) == (answer["check_id"], True, None)
+
+
+def test_a_stopped_server_writes_every_answered_check(allowed, api_key):
+    """gunicorn's workers stop on SIGTERM; what they hold is written on their way out."""
+    _km, body = allowed
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "zlogin.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--threads",
+            "2",
+        ],  # fmt: skip
+        cwd=ROOT,
+        env={**os.environ, **_server_settings()},
+        start_new_session=True,
+    )
+    try:
+        eventually(lambda: _get(port, "/api/health") == 200, seconds=30)
+        ids = set()
+        for _ in range(20):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.request(
+                "POST",
+                CHECK_URL,
+                json.dumps(body),
+                {"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"},
+            )
+            ids.add(json.loads(conn.getresponse().read())["check_id"])
+            conn.close()
+        assert not CheckLog.objects.exists()  # every row still waits in a worker
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+    assert set(CheckLog.objects.values_list("pk", flat=True)) == ids
+
+
+def _connect_kwargs() -> dict:
+    s = connection.settings_dict
+    return {
+        "dbname": s["NAME"],
+        "user": s["USER"],
+        "password": s["PASSWORD"],
+        "host": s["HOST"],
+        "port": s["PORT"],
+    }
+
+
+def _server_settings() -> dict:
+    """Production settings against the test database; the log written only at the stop."""
+    s = connection.settings_dict
+    password = f":{s['PASSWORD']}" if s["PASSWORD"] else ""
+    return {
+        "DATABASE_URL": (
+            f"postgres://{s['USER']}{password}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}"
+            f"/{s['NAME']}"
+        ),
+        "DEBUG": "false",
+        "SECRET_KEY": "test-" + "k" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "STATIC_MANIFEST": "false",
+        "CACHE_URL": "locmemcache://",
+        "API_CHECK_LOG_FLUSH_SECONDS": "600",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(port: int, path: str) -> int | None:
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+        conn.request("GET", path)
+        return conn.getresponse().status
+    except OSError:
+        return None
