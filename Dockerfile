@@ -15,4 +15,6 @@ RUN DEBUG=true python manage.py collectstatic --noinput \
 USER zlogin
 
 EXPOSE 8000
-CMD ["gunicorn", "zlogin.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Workers, threads and the access log: gunicorn.conf.py.
+ENV WEB_ACCESS_LOG=-
+CMD ["gunicorn", "zlogin.wsgi:application"]

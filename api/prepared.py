@@ -15,8 +15,10 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+import psycopg
 from django.conf import settings
 from django.db import DatabaseError, connections, models, router
+from psycopg.pq import ExecStatus
 
 
 def _sentinel(field: models.Field, n: int, connection) -> object:
@@ -43,8 +45,6 @@ def _fetch(connection, sql: str, params: list, *, idempotent: bool = False) -> l
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall() if cursor.description else []
-    import psycopg
-
     # Django's cursors bind on the client and never prepare; a server-side binding cursor can.
     # The connection is still Django's: its transaction, its error wrapping. Not its health check
     # (CONN_HEALTH_CHECKS): that is a round trip of its own at the start of every request, a
@@ -59,9 +59,11 @@ def _fetch(connection, sql: str, params: list, *, idempotent: bool = False) -> l
         raw.prepare_threshold = 2**31
     began = time.monotonic()
     try:
-        with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
+        with connection.wrap_database_errors:
+            cursor = _cursor(raw)
             cursor.execute(sql, params, prepare=prepare)
-            rows = cursor.fetchall() if cursor.description else []
+            # The result's status, not cursor.description, which builds an object per column.
+            rows = cursor.fetchall() if cursor.pgresult.status == ExecStatus.TUPLES_OK else []
     except DatabaseError:
         if not (idempotent and raw.closed and not connection.in_atomic_block):
             raise
@@ -71,6 +73,15 @@ def _fetch(connection, sql: str, params: list, *, idempotent: bool = False) -> l
         duration = time.monotonic() - began
         connection.queries_log.append({"sql": sql, "time": f"{duration:.3f}"})
     return rows
+
+
+def _cursor(raw):
+    """One server-side binding cursor per psycopg connection, used again by every statement
+    (a new one costs more than some of the queries)."""
+    cursor = getattr(raw, "_hot_path_cursor", None)
+    if cursor is None or cursor.closed:
+        cursor = raw._hot_path_cursor = psycopg.Cursor(raw)
+    return cursor
 
 
 class Prepared:

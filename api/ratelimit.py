@@ -2,9 +2,10 @@
 every web process shares the count. Fixed one-minute windows.
 
 A process does not ask the cache on every request: it counts locally and adds its count to the
-shared one every SYNC_EVERY requests or SYNC_SECONDS, and on every request once the total is
-near the limit. Far from the limit the shared count lags by at most SYNC_EVERY requests per
-process; near it, it is exact. (One Redis round trip per check was a sixth of a check's time.)
+shared one every SYNC_EVERY requests (at most 1% of the limit) or SYNC_SECONDS, and on every
+request once the total is near the limit. Far from the limit the shared count lags by at most
+that many requests per process; near it, it is exact. (One Redis round trip per check was a
+sixth of a check's time.)
 """
 
 import math
@@ -16,7 +17,7 @@ from django.core.cache.backends.redis import RedisCache
 
 WINDOW_SECONDS = 60
 KEY_TTL = WINDOW_SECONDS + 5
-SYNC_EVERY = 20
+SYNC_EVERY = 100
 SYNC_SECONDS = 1.0
 NEAR_LIMIT = 0.8  # from this share of the limit on, every request asks the shared count
 
@@ -68,7 +69,7 @@ def retry_after(client_id: int, limit: int, *, now: float | None = None) -> int 
         state[1] += 1
         shared, pending, asked = state
         sync = (
-            pending >= SYNC_EVERY
+            pending >= min(SYNC_EVERY, limit // 100)
             or now - asked >= SYNC_SECONDS
             or shared + pending > limit * NEAR_LIMIT
         )

@@ -8,7 +8,7 @@ with keep-alive connections posting random check bodies (allowed and refused mix
 same against GET /api/health (no database) as the baseline of the whole stack. Prints figures;
 the last line is one JSON object.
 
-    .venv/bin/python bench/authz_api.py                   # 20 s per run, 2 gthread workers
+    .venv/bin/python bench/authz_api.py                   # 20 s per run, gunicorn.conf.py's setup
     .venv/bin/python bench/authz_api.py --cache locmem --duration 10
     .venv/bin/python bench/authz_api.py --profile         # where a check's time goes
 
@@ -492,6 +492,7 @@ def start_gunicorn(args, port: int) -> subprocess.Popen:
         # The limit still counts every request; only its height keeps the run unthrottled.
         "API_RATE_LIMIT_PER_MINUTE": "10000000",
         "LOG_LEVEL": "WARNING",
+        "WEB_ACCESS_LOG": "",  # a proxy in front logs requests
     }
     command = [
         str(ROOT / ".venv/bin/gunicorn"),
@@ -632,9 +633,10 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=20.0, help="seconds measured per run")
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--concurrency", type=int, default=4, help="client connections")
-    parser.add_argument("--workers", type=int, default=2)
+    # The defaults of gunicorn.conf.py, as in production.
+    parser.add_argument("--workers", type=int, default=os.cpu_count())
     parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--cache", default="redis", choices=["redis", "locmem"])
     parser.add_argument("--profile", action="store_true")
     # The load generator's own arguments (it is this script, started again).

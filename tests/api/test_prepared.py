@@ -2,6 +2,7 @@
 
 import datetime
 
+import psycopg
 import pytest
 from django.db import connection
 from django.utils import timezone
@@ -86,3 +87,25 @@ def test_the_checks_queries_are_prepared_on_the_server(api, some_body):
     assert any("ketenmachtigingen_dienst" in s for s in statements)
     assert any("LEFT JOIN LATERAL" in s for s in statements)  # the middel with the rule
     assert any("nextval" in s for s in statements)  # the log rows' ids, taken in blocks
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_read_on_a_connection_the_server_closed_is_made_again(api, some_body):
+    """No health-check round trip per request: after a database restart the check's read
+    fails once on the old connection and is retried on a new one."""
+    before = api.check(some_body).json()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    s = connection.settings_dict
+    with psycopg.connect(
+        dbname=s["NAME"], user=s["USER"], password=s["PASSWORD"], host=s["HOST"], port=s["PORT"],
+        autocommit=True,
+    ) as other:  # fmt: skip
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+    response = api.check(some_body)
+
+    assert response.status_code == 200
+    assert response.json()["reason"] == before["reason"] == "no_ketenmachtiging"

@@ -49,15 +49,17 @@ def test_clients_are_counted_apart(backend):
     assert retry_after(1, 1, now=NOW) == 45
 
 
-def test_far_from_the_limit_the_shared_count_is_updated_in_batches(backend):
+@pytest.mark.parametrize(("limit", "batch"), [(1000, 10), (50_000, ratelimit.SYNC_EVERY)])
+def test_far_from_the_limit_the_shared_count_is_updated_in_batches(backend, limit, batch):
+    """In batches of 1% of the limit, and of SYNC_EVERY at most."""
     key = f"api:rate:9:{int(NOW // 60)}"
-    for _ in range(ratelimit.SYNC_EVERY - 1):
-        assert retry_after(9, 1000, now=NOW) is None
+    for _ in range(batch - 1):
+        assert retry_after(9, limit, now=NOW) is None
     assert backend.get(key) in (None, 1)  # the first request of the window, at most
 
-    assert retry_after(9, 1000, now=NOW) is None
+    assert retry_after(9, limit, now=NOW) is None
 
-    assert backend.get(key) == ratelimit.SYNC_EVERY
+    assert backend.get(key) == batch
 
 
 def test_another_processs_requests_count(backend):
