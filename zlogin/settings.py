@@ -183,6 +183,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=15),
         "options": {"expires": 12 * 60 * 60},
     },
+    "prune-check-log": {
+        "task": "api.tasks.prune_check_log_task",
+        "schedule": crontab(hour=3, minute=30),
+        "options": {"expires": 12 * 60 * 60},
+    },
 }
 
 # --- cache ----------------------------------------------------------------------------------------
@@ -202,6 +207,8 @@ API_PREPARED_STATEMENTS = env.bool("API_PREPARED_STATEMENTS", default=True)
 # every this many seconds, from a thread of its own (api/checklog.py): a killed process loses
 # that moment's rows. 0: every row within its request.
 API_CHECK_LOG_FLUSH_SECONDS = env.float("API_CHECK_LOG_FLUSH_SECONDS", default=0.2)
+# Check log rows are deleted after this many days (every night at 03:30).
+API_CHECK_LOG_RETENTION_DAYS = env.int("API_CHECK_LOG_RETENTION_DAYS", default=180)
 # A row written within its request (see above), and ApiKey.last_used_at, are written without
 # waiting for the disk (PostgreSQL synchronous_commit off for those statements only): a crash of
 # the database server may lose the last fraction of a second of them. True makes them wait.
