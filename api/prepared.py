@@ -271,6 +271,16 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     return [row[0] for row in _fetch(connection, sql, params)]
 
 
+# Fields whose values psycopg sends as they are (for PostgreSQL the ORM passes them through).
+_SENT_AS_IS = (
+    models.CharField,
+    models.BooleanField,
+    models.IntegerField,
+    models.AutoField,
+    models.ForeignKey,
+)
+
+
 def copy_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
     """COPY rows (each with the same fields by name, the pk included) into the model's table.
     Values are prepared by their fields, as Model.save() would; no signals are sent."""
@@ -281,14 +291,14 @@ def copy_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
     qn = connection.ops.quote_name
     columns = ", ".join(qn(field.column) for field in fields)
     sql = f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN"
+    # Only the fields whose Python value is not what psycopg sends are prepared.
+    prepared = [(n, field) for n, field in enumerate(fields) if not isinstance(field, _SENT_AS_IS)]
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for row in rows:
-            copy.write_row(
-                [
-                    field.get_db_prep_save(value, connection)
-                    for field, value in zip(fields, row.values(), strict=True)
-                ]
-            )
+            values = list(row.values())
+            for n, field in prepared:
+                values[n] = field.get_db_prep_save(values[n], connection)
+            copy.write_row(values)
 
 
 def touch_many(

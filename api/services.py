@@ -75,6 +75,7 @@ def answer_check(*, client: ApiClient, check: CheckInput, dienst: Dienst | None)
     `dienst` is resolved by the caller (a 403 comes before anything else is read).
     """
     now = timezone.now()
+    today = timezone.localdate(now)
     membership: Membership | None = None
     decision: Decision | None = None
     if dienst is None:
@@ -86,7 +87,7 @@ def answer_check(*, client: ApiClient, check: CheckInput, dienst: Dienst | None)
             relatie_type=check.relatie_type,
             relatie_value=check.relatie_value,
             dienst=dienst,
-            today=timezone.localdate(now),
+            today=today,
         )
         if membership is None:
             reason = UNKNOWN_PERSON
@@ -96,7 +97,7 @@ def answer_check(*, client: ApiClient, check: CheckInput, dienst: Dienst | None)
                 relatie_field=relatie_field(check.relatie_type),
                 relatie_value=check.relatie_value,
                 dienst=dienst,
-                today=timezone.localdate(now),
+                today=today,
                 requested_niveau=check.loa,
                 run_query=lambda **_inputs: rows,  # read with the middel, above
             )

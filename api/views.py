@@ -64,7 +64,8 @@ def api_endpoint(method: str) -> Callable:
         @functools.wraps(view)
         def wrapper(request: HttpRequest):
             try:
-                key = authenticate(request.headers.get("Authorization"))
+                # META, not request.headers: that builds a dict of every header first.
+                key = authenticate(request.META.get("HTTP_AUTHORIZATION"))
             except AuthError as exc:
                 return _error(401, "unauthorized", exc.message, {"WWW-Authenticate": "Bearer"})
             wait = ratelimit.retry_after(key.client_id, settings.API_RATE_LIMIT_PER_MINUTE)

@@ -58,6 +58,15 @@ def test_a_check_is_answered_with_the_id_its_log_row_gets(api, allowed, batched)
     assert checklog.writer.flush() == 1
     log = CheckLog.objects.get()
     assert (log.pk, log.allowed, log.ketenmachtiging_id) == (answer["check_id"], True, km.pk)
+    # Every field as the client sent it (choices stored as their values, not their names).
+    assert (log.intermediair_kvk, log.pseudonym, log.relatie_type, log.relatie_value) == (
+        body["intermediair"],
+        body["pseudonym"],
+        body["relatie"]["type"],
+        body["relatie"]["value"],
+    )
+    assert (log.dienst_identifier, log.loa, log.reason) == (body["dienst"], 30, "allowed")
+    assert log.created_at is not None and log.created_at.tzinfo is not None
     km.refresh_from_db()
     assert km.last_used_at is not None
 
