@@ -4,11 +4,11 @@ ketenmachtigingen.
 Fills a dedicated database once (20 intermediairs × 50,000 relaties: 500,000 relaties that each
 authorise two intermediairs; statuses, scopes, direct and groep assignments mixed), starts
 gunicorn on 127.0.0.1 with production settings, and drives it from a second process: threads
-with keep-alive connections posting random check bodies (allowed and refused mixed), then the
-same against GET /api/health (no database) as the baseline of the whole stack. Prints figures;
-the last line is one JSON object.
+with keep-alive connections posting random check bodies (allowed and refused mixed), in turns
+with the same against GET /api/health (no database), the baseline of the whole stack. Prints
+figures; the last line is one JSON object.
 
-    .venv/bin/python bench/authz_api.py                   # 20 s per run, gunicorn.conf.py's setup
+    .venv/bin/python bench/authz_api.py                   # 4 × (5 s health, 5 s checks)
     .venv/bin/python bench/authz_api.py --cache locmem --duration 10
     .venv/bin/python bench/authz_api.py --profile         # where a check's time goes
 
@@ -107,6 +107,7 @@ def drive(args) -> None:
                 "max_ms": 1000 * latencies[-1],
                 "statuses": dict(statuses),
                 "reasons": dict(reasons),
+                "latencies_ms": [round(1000 * x, 3) for x in latencies],
             }
         )
     )
@@ -402,24 +403,51 @@ def _uuid(n: int):
     return uuid.UUID(int=0xB0E4C4 << 100 | n, version=4)
 
 
-def request_bodies(count: int = 20_000) -> list[dict]:
+BODIES_SEED = 7
+BODIES = 20_000
+
+
+def sampled_ketenmachtigingen(rng: random.Random, count: int) -> list[int]:
+    """The ids of the ketenmachtigingen the check bodies are made from."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT MIN(id), MAX(id) FROM ketenmachtigingen_ketenmachtiging")
+        low, high = cursor.fetchone()
+    return rng.sample(range(low, high + 1), count)
+
+
+def steady_last_use() -> None:
+    """The checked ketenmachtigingen as in a steady stream of checks: each last used at a
+    random moment within API_LAST_USED_INTERVAL (300 s), so that a run writes last_used_at
+    at the steady rate (about 1/300 of them per second), not all at once as after a pause."""
+    from django.db import connection
+
+    ids = sampled_ketenmachtigingen(random.Random(BODIES_SEED), BODIES)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE ketenmachtigingen_ketenmachtiging "
+            "SET last_used_at = now() - random() * interval '300 seconds' WHERE id = ANY(%s)",
+            [ids],
+        )
+
+
+def request_bodies(count: int = BODIES) -> list[dict]:
     """Check bodies for random ketenmachtigingen: mostly a person on it (often allowed), and
     colleagues, other relaties, unknown people, a higher level asked, RSIN and ServiceID."""
     from django.db import connection
 
     from ketenmachtigingen.models import Dienst
 
-    rng = random.Random(7)
+    rng = random.Random(BODIES_SEED)
     diensten = list(
         Dienst.objects.filter(dienstverlener__oin__startswith="8000").select_related(
             "dienstverlener"
         )
     )
     usable = [d for d in diensten if d.min_eh_niveau <= 30]
+    ids = sampled_ketenmachtigingen(rng, count)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT MIN(id), MAX(id) FROM ketenmachtigingen_ketenmachtiging")
-        low, high = cursor.fetchone()
-        ids = rng.sample(range(low, high + 1), count)
         cursor.execute(
             """
             SELECT i.kvk_nummer, r.kvk_nummer, r.rsin, m.pseudonym
@@ -531,6 +559,34 @@ def stop(server: subprocess.Popen) -> None:
     server.wait(timeout=30)
 
 
+def run_rounds(args, port: int, key: str, bodies_file: str) -> tuple[dict, dict]:
+    """Health and checks in turns, args.rounds of each, so that a slower moment of the shared
+    machine falls on both; the figures are over all rounds of a kind."""
+    runs = {HEALTH_PATH: [], CHECK_PATH: []}
+    for _ in range(args.rounds):
+        runs[HEALTH_PATH].append(run_load(args, port, HEALTH_PATH, key, None))
+        runs[CHECK_PATH].append(run_load(args, port, CHECK_PATH, key, bodies_file))
+    return _combined(runs[HEALTH_PATH], args), _combined(runs[CHECK_PATH], args)
+
+
+def _combined(rounds: list[dict], args) -> dict:
+    latencies = sorted(x for r in rounds for x in r["latencies_ms"])
+    return {
+        "requests": len(latencies),
+        "answered": sum(r["answered"] for r in rounds),
+        "per_s": len(latencies) / args.duration,
+        "p50_ms": latencies[len(latencies) // 2],
+        "p99_ms": latencies[int(len(latencies) * 0.99)],
+        "max_ms": latencies[-1],
+        "statuses": dict(
+            sum((collections.Counter(r["statuses"]) for r in rounds), collections.Counter())
+        ),
+        "reasons": dict(
+            sum((collections.Counter(r["reasons"]) for r in rounds), collections.Counter())
+        ),
+    }
+
+
 def run_load(args, port: int, path: str, key: str, bodies_file: str | None) -> dict:
     command = [
         sys.executable,
@@ -543,7 +599,7 @@ def run_load(args, port: int, path: str, key: str, bodies_file: str | None) -> d
         "--key",
         key,
         "--duration",
-        str(args.duration),
+        str(args.round_duration),
         "--warmup",
         str(args.warmup),
         "--concurrency",
@@ -630,8 +686,9 @@ def profile(bodies: list[dict], key: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=float, default=20.0, help="seconds measured per run")
-    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds measured per kind")
+    parser.add_argument("--rounds", type=int, default=4, help="health and checks in turns")
+    parser.add_argument("--warmup", type=float, default=1.0, help="seconds before each round")
     parser.add_argument("--concurrency", type=int, default=4, help="client connections")
     # The defaults of gunicorn.conf.py, as in production.
     parser.add_argument("--workers", type=int, default=os.cpu_count())
@@ -650,6 +707,7 @@ def main() -> None:
         drive(args)
         return
 
+    args.round_duration = args.duration / args.rounds
     os.environ.setdefault("DATABASE_URL", DEFAULT_DB)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zlogin.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -672,6 +730,7 @@ def main() -> None:
     if args.profile:
         profile(bodies, key)
         return
+    steady_last_use()
     with connection.cursor() as cursor:
         # Every run starts from the same state: without earlier runs' log rows, and with the
         # dead rows of their last_used_at updates vacuumed (autovacuum would do so meanwhile).
@@ -686,10 +745,7 @@ def main() -> None:
     began = datetime.datetime.now(datetime.UTC)
     server = start_gunicorn(args, port)
     try:
-        # The baseline first: the checks' writes start autovacuum, which would slow whatever
-        # runs after them.
-        health = run_load(args, port, HEALTH_PATH, key, None)
-        checks = run_load(args, port, CHECK_PATH, key, handle.name)
+        health, checks = run_rounds(args, port, key, handle.name)
         lists = list_timings(port, key)
     finally:
         stop(server)  # a stopped server writes the check log rows it still holds
