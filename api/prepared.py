@@ -244,19 +244,7 @@ def touch(
 ) -> None:
     """Set a timestamp to `moment` unless it is already `unless_since` or later: one UPDATE
     that is a no-op when another process came first. No save(), no auto_now fields."""
-    connection = connections[router.db_for_write(model)]
-    field = model._meta.get_field(field_name)
-    qn = connection.ops.quote_name
-    column = qn(field.column)
-    sql = (
-        f"UPDATE {qn(model._meta.db_table)} SET {column} = %s "  # noqa: S608
-        f"WHERE {qn(model._meta.pk.column)} = %s AND ({column} IS NULL OR {column} < %s)"
-    )
-    params = [
-        field.get_db_prep_save(moment, connection),
-        model._meta.pk.get_db_prep_value(pk, connection),
-        field.get_db_prep_save(unless_since, connection),
-    ]
+    connection, sql, params = _touch_statement(model, field_name, moment, unless_since, "= %s", pk)
     _write(connection, sql, params, durable=durable)
 
 
@@ -309,21 +297,31 @@ def touch_many(
     *,
     unless_since: datetime.datetime,
 ) -> None:
-    """touch() for many rows in one UPDATE."""
+    """touch() for many rows in one UPDATE (PostgreSQL)."""
     if not pks:
         return
+    # In one order in every process: concurrent batches cannot deadlock.
+    connection, sql, params = _touch_statement(
+        model, field_name, moment, unless_since, "= ANY(%s)", sorted(pks)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _touch_statement(model, field_name, moment, unless_since, pk_condition, pk_param):
+    """touch()'s UPDATE, for the primary keys that `pk_condition` with `pk_param` selects."""
     connection = connections[router.db_for_write(model)]
     field = model._meta.get_field(field_name)
     qn = connection.ops.quote_name
     column = qn(field.column)
     sql = (
         f"UPDATE {qn(model._meta.db_table)} SET {column} = %s "  # noqa: S608
-        f"WHERE {qn(model._meta.pk.column)} = ANY(%s) AND ({column} IS NULL OR {column} < %s)"
+        f"WHERE {qn(model._meta.pk.column)} {pk_condition} "
+        f"AND ({column} IS NULL OR {column} < %s)"
     )
     params = [
         field.get_db_prep_save(moment, connection),
-        sorted(pks),  # in one order in every process: concurrent batches cannot deadlock
+        pk_param,
         field.get_db_prep_save(unless_since, connection),
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    return connection, sql, params
