@@ -79,6 +79,9 @@ def test_demo_data_contents(settings):
         status=Status.ACTIEF, end_date__lt=dates.renewal_window_start(dates.today())
     )
     assert due.count() >= 3
+    # What is active is in force: no active one has already ended.
+    today = dates.today()
+    assert not Ketenmachtiging.objects.filter(status=Status.ACTIEF, end_date__lte=today).exists()
     assert Groep.objects.filter(organisation__name="Pietersen Administratie B.V.").count() == 2
 
 

@@ -267,7 +267,8 @@ class Command(BaseCommand):
             ("DEMO-03", p, 2, enkel, team, ("actief", today - datetime.timedelta(days=30))),
             ("DEMO-04", p, 3, algemeen, team, ("actief", dates.add_months(today, -58))),
             ("DEMO-05", p, 4, fiscaal, loon, ("actief", dates.add_months(today, -59))),
-            ("DEMO-06", p, 5, algemeen, team, ("actief", dates.add_months(today, -57))),
+            # 3 years (every third reference): ending in 2 months as well.
+            ("DEMO-06", p, 5, algemeen, team, ("actief", dates.add_months(today, -34))),
             ("DEMO-07", p, 6, algemeen, team, ("actief_opgezegd", ago(today, -3))),
             ("DEMO-08", p, 7, algemeen, team, ("actief", ago(today, -4))),
             ("DEMO-09", p, 8, algemeen, team, ("aanvraag_verstuurd", None)),
