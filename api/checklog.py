@@ -20,12 +20,11 @@ import os
 import threading
 
 from django.conf import settings
-from django.db import IntegrityError, connections, router, transaction
-from django.utils import timezone
+from django.db import DataError, IntegrityError, connections, router, transaction
 
 from ketenmachtigingen.models import Ketenmachtiging
 
-from .models import CheckLog
+from .models import ApiClient, CheckLog
 from .prepared import copy_rows, insert, reserve_ids, touch, touch_many
 
 logger = logging.getLogger(__name__)
@@ -58,10 +57,11 @@ class CheckLogWriter:
         self._flushing = threading.Lock()
         self._ids: collections.deque[int] = collections.deque()
         self._rows: list[dict] = []
-        self._used: set[int] = set()
+        self._used: dict[int, datetime.datetime] = {}  # ketenmachtiging id → latest use
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self._stop_at_exit = False
 
     # --- called by checks --------------------------------------------------------------------
 
@@ -74,6 +74,8 @@ class CheckLogWriter:
         with self._lock:
             self._rows.append(values)
             full = len(self._rows) >= MAX_BATCH
+            dropped = self._drop_beyond_limit()
+        _report_loss(dropped)
         self._start()
         if full:
             self._wake.set()
@@ -97,7 +99,7 @@ class CheckLogWriter:
             )
             return
         with self._lock:
-            self._used.add(ketenmachtiging.pk)
+            self._used[ketenmachtiging.pk] = now
         self._start()
 
     def _batched(self, connection) -> bool:
@@ -129,7 +131,9 @@ class CheckLogWriter:
                 target=self._run, args=(self._stopping,), name="check-log", daemon=True
             )
             self._thread.start()
-        atexit.register(self.stop)
+            if not self._stop_at_exit:
+                atexit.register(self.stop)
+                self._stop_at_exit = True
 
     def _run(self, stopping: threading.Event) -> None:
         try:
@@ -146,12 +150,12 @@ class CheckLogWriter:
         forget the rows and the reserved ids instead."""
         with self._lock:
             if not write:
-                self._rows, self._used = [], set()
+                self._rows, self._used = [], {}
                 self._ids.clear()
-            thread, self._thread = self._thread, None
+            thread, stopping, self._thread = self._thread, self._stopping, None
         if thread is None:
             return
-        self._stopping.set()
+        stopping.set()
         self._wake.set()
         thread.join()
 
@@ -164,38 +168,82 @@ class CheckLogWriter:
     def _flush(self) -> int:
         with self._lock:
             rows, self._rows = self._rows, []
-            used, self._used = self._used, set()
+            used, self._used = self._used, {}
         if not rows and not used:
             return 0
         try:
             try:
                 self._write(rows, used)
-            except IntegrityError:
-                # A dienst or ketenmachtiging was deleted after its check was answered.
-                _drop_deleted_references(rows)
-                self._write(rows, used)
-        except Exception:
+            except (IntegrityError, DataError):
+                # Not the connection: some rows cannot be written as they are.
+                rows = _writable(rows)
+                self._write_one_by_one(rows, used)
+        except Exception:  # the database is unreachable, or anything else: try again later
             logger.exception("Writing %d check log rows failed; trying again", len(rows))
             connections[router.db_for_write(CheckLog)].close()  # a new one next time
             self._keep(rows, used)
             return 0
         return len(rows)
 
-    def _write(self, rows: list[dict], used: set[int]) -> None:
-        now = timezone.now()
+    def _write(self, rows: list[dict], used: dict[int, datetime.datetime]) -> None:
         with transaction.atomic(using=router.db_for_write(CheckLog)):
             copy_rows(CheckLog, rows)
-            touch_many(Ketenmachtiging, used, "last_used_at", now, unless_since=stale_before(now))
+            if used:
+                # The latest check of the batch: after an outage, not the moment of writing.
+                moment = max(used.values())
+                touch_many(
+                    Ketenmachtiging,
+                    set(used),
+                    "last_used_at",
+                    moment,
+                    unless_since=stale_before(moment),
+                )
 
-    def _keep(self, rows: list[dict], used: set[int]) -> None:
+    def _write_one_by_one(self, rows: list[dict], used: dict[int, datetime.datetime]) -> None:
+        """What is left after _writable, each row on its own: one that still fails is logged
+        and dropped instead of holding back the others for ever."""
+        self._write([], used)
+        for row in rows:
+            try:
+                self._write([row], {})
+            except (IntegrityError, DataError):
+                logger.exception("Dropped a check log row that cannot be written: %r", row)
+
+    def _keep(self, rows: list[dict], used: dict[int, datetime.datetime]) -> None:
         with self._lock:
             self._rows[:0] = rows
-            self._used |= used
-            dropped = len(self._rows) - MAX_WAITING
-            if dropped > 0:
-                del self._rows[:dropped]
+            for pk, moment in used.items():
+                self._used[pk] = max(moment, self._used.get(pk, moment))
+            dropped = self._drop_beyond_limit()
+        _report_loss(dropped)
+
+    def _drop_beyond_limit(self) -> int:
+        """Keep at most MAX_WAITING rows (under the lock): the oldest go."""
+        dropped = len(self._rows) - MAX_WAITING
         if dropped > 0:
-            logger.error("The check log lost %d rows: the database could not be written", dropped)
+            del self._rows[:dropped]
+        return max(dropped, 0)
+
+
+def _report_loss(dropped: int) -> None:
+    if dropped:
+        logger.error("The check log lost %d rows: the database could not be written", dropped)
+
+
+def _writable(rows: list[dict]) -> list[dict]:
+    """The rows that can still be written: without those already written (a commit whose
+    answer was lost) or whose API client was deleted meanwhile, and with references to a
+    dienst or ketenmachtiging deleted meanwhile emptied."""
+    ids = [row["id"] for row in rows]
+    written = set(CheckLog.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    rows = [row for row in rows if row["id"] not in written]
+    _drop_deleted_references(rows)
+    clients = {row["client_id"] for row in rows}
+    existing = set(ApiClient.objects.filter(pk__in=clients).values_list("pk", flat=True))
+    lost = [row for row in rows if row["client_id"] not in existing]
+    if lost:
+        logger.error("Dropped %d check log rows of a deleted API client", len(lost))
+    return [row for row in rows if row["client_id"] in existing]
 
 
 def _drop_deleted_references(rows: list[dict]) -> None:

@@ -206,13 +206,21 @@ class Lateral:
 _ASYNC_COMMIT = "set_config('synchronous_commit', 'off', true)"
 
 
-def _write(connection, sql: str, params: list, *, returning: str = "", durable: bool) -> list:
+def _write(
+    connection,
+    sql: str,
+    params: list,
+    *,
+    returning: str = "",
+    durable: bool,
+    idempotent: bool = False,
+) -> list:
     extras = [returning] if returning else []
     if not durable and connection.vendor == "postgresql" and not connection.in_atomic_block:
         extras.append(_ASYNC_COMMIT)
     if extras:
         sql = f"{sql} RETURNING {', '.join(extras)}"
-    return _fetch(connection, sql, params)
+    return _fetch(connection, sql, params, idempotent=idempotent)
 
 
 def insert(model: type[models.Model], *, durable: bool = True, **values: Any) -> int:
@@ -245,7 +253,8 @@ def touch(
     """Set a timestamp to `moment` unless it is already `unless_since` or later: one UPDATE
     that is a no-op when another process came first. No save(), no auto_now fields."""
     connection, sql, params = _touch_statement(model, field_name, moment, unless_since, "= %s", pk)
-    _write(connection, sql, params, durable=durable)
+    # Safe to run twice: it sets a fixed moment, and only where it is older.
+    _write(connection, sql, params, durable=durable, idempotent=True)
 
 
 # --- for writes in batches (PostgreSQL) ----------------------------------------------------------
@@ -256,7 +265,8 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     connection = connections[router.db_for_write(model)]
     sql = "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)"
     params = [model._meta.db_table, model._meta.pk.column, count]
-    return [row[0] for row in _fetch(connection, sql, params)]
+    # Idempotent enough to retry: a lost block only leaves a gap in the ids.
+    return [row[0] for row in _fetch(connection, sql, params, idempotent=True)]
 
 
 # Fields whose values psycopg sends as they are (for PostgreSQL the ORM passes them through).
@@ -281,9 +291,14 @@ def copy_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
     sql = f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN"
     # Only the fields whose Python value is not what psycopg sends are prepared.
     prepared = [(n, field) for n, field in enumerate(fields) if not isinstance(field, _SENT_AS_IS)]
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+    names = list(rows[0])
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,  # psycopg's errors as Django's, as for execute()
+        cursor.cursor.copy(sql) as copy,
+    ):
         for row in rows:
-            values = list(row.values())
+            values = [row[name] for name in names]
             for n, field in prepared:
                 values[n] = field.get_db_prep_save(values[n], connection)
             copy.write_row(values)
@@ -300,7 +315,8 @@ def touch_many(
     """touch() for many rows in one UPDATE (PostgreSQL)."""
     if not pks:
         return
-    # In one order in every process: concurrent batches cannot deadlock.
+    # Sorted: concurrent batches mostly meet the rows in the same order (PostgreSQL does not
+    # promise it; a deadlock fails one batch, which is written again).
     connection, sql, params = _touch_statement(
         model, field_name, moment, unless_since, "= ANY(%s)", sorted(pks)
     )

@@ -2,7 +2,7 @@
 
 import functools
 
-from django.db import models
+from django.db import models, router
 from django.db.models.base import ModelState
 
 
@@ -16,6 +16,7 @@ def partial_instance(model: type[models.Model], **values) -> models.Model:
     instance = model.__new__(model)
     state = ModelState()
     state.adding = False
+    state.db = router.db_for_read(model)
     instance.__dict__.update(values, _state=state)
     return instance
 

@@ -16,10 +16,12 @@ import pytest
 from django.db import connection
 
 from api import checklog
-from api.models import CheckLog
+from api.models import ApiKey, CheckLog
+from api.services import create_api_key
 from ketenmachtigingen.models import Ketenmachtiging
 
 from .conftest import CHECK_URL, check_body
+from .factories import ApiClientFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -191,3 +193,46 @@ def _get(port: int, path: str) -> int | None:
         return conn.getresponse().status
     except OSError:
         return None
+
+
+def test_rows_of_a_deleted_client_do_not_hold_back_the_others(
+    api, world, allowed, batched, api_client_row, caplog
+):
+    """PROTECT only sees rows already written: a client deleted while its checks wait."""
+    _km, body = allowed
+    theirs = api.check(body).json()["check_id"]
+    ApiKey.objects.filter(client=api_client_row).delete()
+    api_client_row.delete()
+    other = ApiClientFactory(dienstverleners=world.dienstverleners)
+    _key, plain = create_api_key(client=other)
+    ours = api.check(body, key=plain).json()["check_id"]
+
+    assert checklog.writer.flush() == 1
+    assert list(CheckLog.objects.values_list("pk", flat=True)) == [ours]
+    assert theirs != ours and "deleted API client" in caplog.text
+    assert checklog.writer.flush() == 0  # nothing left waiting
+
+
+def test_rows_written_before_a_lost_commit_answer_are_not_written_twice(api, allowed, batched):
+    _km, body = allowed
+    first = api.check(body).json()["check_id"]
+    with checklog.writer._lock:
+        waiting = [dict(row) for row in checklog.writer._rows]
+    assert checklog.writer.flush() == 1
+    # As if the commit's answer was lost: the same rows wait again, with a new one.
+    checklog.writer._keep(waiting, {})
+    second = api.check(body).json()["check_id"]
+
+    assert checklog.writer.flush() == 1
+    assert sorted(CheckLog.objects.values_list("pk", flat=True)) == sorted([first, second])
+
+
+def test_waiting_rows_are_capped(api, allowed, batched, monkeypatch, caplog):
+    monkeypatch.setattr(checklog, "MAX_WAITING", 2)
+    _km, body = allowed
+
+    ids = [api.check(body).json()["check_id"] for _ in range(3)]
+
+    assert "The check log lost 1 rows" in caplog.text
+    assert checklog.writer.flush() == 2
+    assert sorted(CheckLog.objects.values_list("pk", flat=True)) == sorted(ids[1:])
