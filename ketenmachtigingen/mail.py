@@ -1,4 +1,5 @@
-"""The invitation e-mail to the relatie's contact: text, HTML and the PDF form attached."""
+"""Mail to the relatie's contact: text and HTML in the recipients' language; the invitation
+with the PDF form attached."""
 
 import re
 
@@ -10,28 +11,42 @@ from .models import Ketenmachtiging
 from .pdf import invitation_context, invitation_language, invitation_pdf, invitation_pdf_filename
 
 
-def _tidy_text(text: str) -> str:
+def tidy_text(text: str) -> str:
     """Optional blocks in the text template leave runs of blank lines; keep at most one."""
     return re.sub(r"\n{3,}", "\n\n", text.strip()) + "\n"
 
 
-def build_invitation_message(km: Ketenmachtiging, *, connection=None) -> EmailMultiAlternatives:
-    """The invitation in the language chosen for the recipients, ready to send."""
+def contact_message(
+    km: Ketenmachtiging, name: str, context: dict, **options
+) -> EmailMultiAlternatives:
+    """A mail to the relatie's contact from the templates emails/<name>_subject_<language>.txt,
+    <name>_<language>.txt and <name>_<language>.html, in the language chosen for the
+    recipients. One template per language (like the PDF): English is right without a
+    catalogue. `options` go to the message (reply_to, connection)."""
     language = invitation_language(km)
-    context = invitation_context(km)
-    # One template per language (like the PDF): English is right without a catalogue.
     with translation.override(language):
-        subject = render_to_string(f"emails/invitation_subject_{language}.txt", context)
-        text = render_to_string(f"emails/invitation_{language}.txt", context)
-        html = render_to_string(f"emails/invitation_{language}.html", context)
+        subject = render_to_string(f"emails/{name}_subject_{language}.txt", context)
+        text = render_to_string(f"emails/{name}_{language}.txt", context)
+        html = render_to_string(f"emails/{name}_{language}.html", context)
     message = EmailMultiAlternatives(
         subject=" ".join(subject.split()),  # a header: one line
-        body=_tidy_text(text),
+        body=tidy_text(text),
         to=[km.contact_email],
+        **options,
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def build_invitation_message(km: Ketenmachtiging, *, connection=None) -> EmailMultiAlternatives:
+    """The invitation with the PDF form, ready to send."""
+    message = contact_message(
+        km,
+        "invitation",
+        invitation_context(km),
         # Questions go to the intermediair, who asked for the ketenmachtiging.
         reply_to=[km.intermediair_email] if km.intermediair_email else None,
         connection=connection,
     )
-    message.attach_alternative(html, "text/html")
     message.attach(invitation_pdf_filename(km), invitation_pdf(km), "application/pdf")
     return message

@@ -4,8 +4,6 @@ The status change itself is lifecycle.py's; this module adds the notifications t
 queued on commit so that nobody hears of a change that was rolled back.
 """
 
-import re
-
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -14,14 +12,9 @@ from django.utils import translation
 
 from berichtenbox.services import post_bericht
 
+from ..mail import contact_message, tidy_text
 from ..models import Ketenmachtiging
-from ..pdf import invitation_language
 from . import lifecycle
-
-
-def _tidy_text(text: str) -> str:
-    """Optional blocks in a text template leave runs of blank lines; keep at most one."""
-    return re.sub(r"\n{3,}", "\n\n", text.strip()) + "\n"
 
 
 def _incomplete_context(km: Ketenmachtiging, reason: str) -> dict:
@@ -36,23 +29,8 @@ def _incomplete_context(km: Ketenmachtiging, reason: str) -> dict:
 
 
 def build_incomplete_message(km: Ketenmachtiging, *, reason: str) -> EmailMultiAlternatives:
-    """The mail to the relatie's contact: what is missing, and where the completed form goes.
-
-    In the language chosen for the recipients, one template per language like the invitation.
-    """
-    language = invitation_language(km)
-    context = _incomplete_context(km, reason)
-    with translation.override(language):
-        subject = render_to_string(f"emails/incomplete_subject_{language}.txt", context)
-        text = render_to_string(f"emails/incomplete_{language}.txt", context)
-        html = render_to_string(f"emails/incomplete_{language}.html", context)
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),  # a header: one line
-        body=_tidy_text(text),
-        to=[km.contact_email],
-    )
-    message.attach_alternative(html, "text/html")
-    return message
+    """The mail to the relatie's contact: what is missing, and where the completed form goes."""
+    return contact_message(km, "incomplete", _incomplete_context(km, reason))
 
 
 def _send_incomplete_mail(ketenmachtiging_id: int, reason: str) -> None:
@@ -84,7 +62,7 @@ def mark_incomplete_and_notify(
         post_bericht(
             organisation=km.intermediair,
             subject=" ".join(subject.split()),
-            body=_tidy_text(body),
+            body=tidy_text(body),
             ketenmachtiging=km,
         )
         if km.contact_email:
