@@ -21,8 +21,8 @@ def contact_message(
 ) -> EmailMultiAlternatives:
     """A mail to the relatie's contact from the templates emails/<name>_subject_<language>.txt,
     <name>_<language>.txt and <name>_<language>.html, in the language chosen for the
-    recipients. One template per language (like the PDF): English is right without a
-    catalogue. `options` go to the message (reply_to, connection)."""
+    recipients (one template per language, unlike the PDF form, which translates its
+    strings). `options` go to the message (reply_to, connection)."""
     language = invitation_language(km)
     with translation.override(language):
         subject = render_to_string(f"emails/{name}_subject_{language}.txt", context)

@@ -143,7 +143,4 @@ def invitation_pdf(km: Ketenmachtiging) -> bytes:
     language = invitation_language(km)
     context = invitation_context(km) | {"qr_code": qr_code_data_uri(km.request_code)}
     with translation.override(language):
-        # One template per language: English is right without a translation catalogue.
-        return render_to_pdf(
-            f"pdf/invitation_{language}.html", context, stylesheet="pdf/invitation.css"
-        )
+        return render_to_pdf("pdf/invitation.html", context, stylesheet="pdf/invitation.css")
