@@ -84,6 +84,14 @@ def _cursor(raw):
     return cursor
 
 
+def _params(inputs: dict, template: list, values: dict, connection) -> list:
+    """The statement's parameters: its constants, and each input prepared by its field."""
+    return [
+        constant if name is None else inputs[name].get_db_prep_value(values[name], connection)
+        for name, constant in template
+    ]
+
+
 class Prepared:
     """A values_list() query with named inputs: Prepared(Model, build, name=field, ...), where
     `build(**values)` returns the queryset and each input's field says how its value is passed
@@ -126,12 +134,7 @@ class Prepared:
         using = router.db_for_read(self.model)
         connection = connections[using]
         compiler, sql, template = self._compiled(using)
-        params = [
-            constant
-            if name is None
-            else self.inputs[name].get_db_prep_value(values[name], connection)
-            for name, constant in template
-        ]
+        params = _params(self.inputs, template, values, connection)
         fetched = _fetch(connection, sql, params, idempotent=True)
         return list(compiler.results_iter(results=[fetched], tuple_expected=True))
 
@@ -190,12 +193,7 @@ class Lateral:
         connection = connections[using]
         assert connection.vendor == "postgresql", "LATERAL and psycopg's types"
         sql, template = self._compiled(using)
-        params = [
-            constant
-            if name is None
-            else self.inputs[name].get_db_prep_value(values[name], connection)
-            for name, constant in template
-        ]
+        params = _params(self.inputs, template, values, connection)
         return _fetch(connection, sql, params, idempotent=True)
 
 
