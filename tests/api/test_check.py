@@ -41,7 +41,21 @@ def _without_check_id(data: dict) -> dict:
 
 @pytest.mark.parametrize("situation", SITUATIONS, ids=lambda f: f.__name__)
 def test_the_rules_situations(api, world, situation):
+    _assert_answer(api, world, situation(world))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="statements prepared on the server")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("situation", SITUATIONS, ids=lambda f: f.__name__)
+def test_the_rules_situations_outside_a_transaction(api, world, situation):
+    """As in the server, in autocommit mode: the statement prepared on the server and run
+    through libpq, its rows read by psycopg's loaders."""
     s = situation(world)
+    _assert_answer(api, world, s)
+    _assert_answer(api, world, s)  # the second time on the prepared statement
+
+
+def _assert_answer(api, world, s):
     loa = LOA_URNS[s.requested] if s.requested is not None else LOA3
 
     response = api.check(check_body(s.middel, world.relatie, s.dienst, loa=loa))
