@@ -145,11 +145,12 @@ def _numbered(sql: str) -> str:
 
 
 def _params(inputs: dict, template: list, values: dict, connection) -> list:
-    """The statement's parameters: its constants, and each input prepared by its field."""
-    return [
-        constant if name is None else inputs[name].get_db_prep_value(values[name], connection)
-        for name, constant in template
-    ]
+    """The statement's parameters: its constants, and each input prepared by its field (once,
+    also where the query uses it more than once)."""
+    prepared = {
+        name: inputs[name].get_db_prep_value(value, connection) for name, value in values.items()
+    }
+    return [constant if name is None else prepared[name] for name, constant in template]
 
 
 class Prepared:
