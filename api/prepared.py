@@ -3,8 +3,9 @@
 The ORM builds each query, with sentinel values in the places of its inputs; every thread keeps
 the compiled SQL and its compiler, and a request only executes it and converts the rows as the
 ORM would. On PostgreSQL the statement is also prepared on the server (once per connection), so
-the planner does not plan it again for every check. Building, compiling and planning the check's
-queries cost far more than executing them (docs/performance.md, "Authorization check API").
+the planner does not plan it again for every check, and run through libpq (_run_prepared).
+Building, compiling and planning the check's queries cost far more than executing them
+(docs/performance.md, "Authorization check API").
 """
 
 import datetime
@@ -100,31 +101,41 @@ class _Statements:
     def __init__(self, raw):
         self.names: dict[tuple, bytes] = {}
         self.transformer = Transformer(raw)
+        self.prepared = 0  # names are never used twice on a session
+
+    def name(self, raw, sql: str, types: tuple) -> bytes:
+        """The statement's name on the server; prepared there first when it is new."""
+        name = self.names.get((sql, types))
+        if name is None:
+            self.prepared += 1
+            name = f"hot_path_{self.prepared}".encode()
+            _checked(raw, raw.pgconn.prepare(name, _numbered(sql).encode(), types))
+            self.names[(sql, types)] = name
+        return name
 
 
-def _run_prepared(raw, sql: str, params: list) -> list[tuple]:
+def _run_prepared(raw, sql: str, params: list, *, again: bool = True) -> list[tuple]:
     """Execute as a statement prepared on the server, through libpq (Connection.pgconn): one
     call that waits for the answer with the interpreter lock released. psycopg's cursor spends
     three times as much of the process's time on the same round trip, in Python.
 
-    Only in autocommit mode: psycopg's cursor would first send the BEGIN that a transaction
-    of Django's needs, and this path does not."""
+    Only in autocommit mode: inside a transaction psycopg's cursor sends the BEGIN that Django's
+    transaction needs, and this path would not."""
     statements = getattr(raw, "_hot_path_statements", None)
     if statements is None:
         statements = raw._hot_path_statements = _Statements(raw)
     transformer = statements.transformer
     values = transformer.dump_sequence(params, [PyFormat.AUTO] * len(params))
-    types = transformer.types or ()
-    pgconn = raw.pgconn
-    key = (sql, types)
-    name = statements.names.get(key)
-    if name is None:
-        name = f"hot_path_{len(statements.names)}".encode()
-        _checked(raw, pgconn.prepare(name, _numbered(sql).encode(), types))
-        statements.names[key] = name
-    result = _checked(
-        raw, pgconn.exec_prepared(name, values, transformer.formats, ResultFormat.TEXT)
-    )
+    name = statements.name(raw, sql, transformer.types or ())
+    result = raw.pgconn.exec_prepared(name, values, transformer.formats, ResultFormat.TEXT)
+    try:
+        _checked(raw, result)
+    except psycopg.errors.InvalidSqlStatementName:
+        if not again:
+            raise
+        # Deallocated on the server (DISCARD ALL, a connection pooler): prepare them again.
+        statements.names.clear()
+        return _run_prepared(raw, sql, params, again=False)
     if result.status != ExecStatus.TUPLES_OK:
         return []
     transformer.set_pgresult(result)

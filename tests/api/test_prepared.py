@@ -109,3 +109,22 @@ def test_a_read_on_a_connection_the_server_closed_is_made_again(api, some_body):
 
     assert response.status_code == 200
     assert response.json()["reason"] == before["reason"] == "no_ketenmachtiging"
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_deallocated_on_the_server_is_prepared_again(api, some_body):
+    """A connection pooler or DISCARD ALL can drop the session's prepared statements."""
+    before = api.check(some_body).json()
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+
+    response = api.check(some_body)
+
+    assert response.status_code == 200
+    assert response.json()["reason"] == before["reason"] == "no_ketenmachtiging"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%LATERAL%"]
+        )
+        assert cursor.fetchone() == (1,)
