@@ -248,8 +248,8 @@ def decision_queryset(
     today: datetime.date,
 ) -> models.QuerySet:
     """The rule for one relatie as one query: per ketenmachtiging of the relatie (the
-    Organisation whose `relatie_field` is `relatie_value`) to the intermediair, latest end date
-    first, DECISION_COLUMNS: whether it is in force, covers the dienst, and covers the person
+    Organisation whose `relatie_field` is `relatie_value`) to the intermediair, in no order,
+    DECISION_COLUMNS: whether it is in force, covers the dienst, and covers the person
     for it. Scalar inputs only, so that the API can compile it once and run it many times."""
     membership = Membership(pk=membership_id, organisation_id=intermediair_id)
     dienst = Dienst(pk=dienst_id, dienstverlener_id=dienstverlener_id)
@@ -267,7 +267,9 @@ def decision_queryset(
             covers_dienst=flag(scope_covers_q(Ketenmachtiging, dienst)),
             person_covers_dienst=flag(person_covers_q(membership, dienst)),
         )
-        .order_by(F("end_date").desc(nulls_last=True), "-pk")
+        # Unordered: decide() orders the few rows of one relatie itself, which saves
+        # PostgreSQL a sort on every check.
+        .order_by()
         .values_list(*DECISION_COLUMNS)
     )
 
