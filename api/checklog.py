@@ -20,7 +20,7 @@ import os
 import threading
 
 from django.conf import settings
-from django.db import DataError, IntegrityError, connections, router, transaction
+from django.db import DataError, IntegrityError, connections, models, router, transaction
 
 from ketenmachtigingen.models import Ketenmachtiging
 
@@ -43,6 +43,19 @@ def stale_before(now: datetime.datetime) -> datetime.datetime:
 
 def recently_used(last_used_at: datetime.datetime | None, now: datetime.datetime) -> bool:
     return last_used_at is not None and last_used_at >= stale_before(now)
+
+
+def touch_last_used(model: type[models.Model], pk: int, now: datetime.datetime) -> None:
+    """Set one row's last_used_at to now, within the request (one UPDATE; none when another
+    process came first)."""
+    touch(
+        model,
+        pk,
+        "last_used_at",
+        now,
+        unless_since=stale_before(now),
+        durable=settings.API_CHECK_LOG_DURABLE,
+    )
 
 
 class CheckLogWriter:
@@ -88,15 +101,7 @@ class CheckLogWriter:
             return
         connection = connections[router.db_for_write(Ketenmachtiging)]
         if not self._batched(connection):
-            durable = settings.API_CHECK_LOG_DURABLE
-            touch(
-                Ketenmachtiging,
-                ketenmachtiging.pk,
-                "last_used_at",
-                now,
-                unless_since=stale_before(now),
-                durable=durable,
-            )
+            touch_last_used(Ketenmachtiging, ketenmachtiging.pk, now)
             return
         with self._lock:
             self._used[ketenmachtiging.pk] = now

@@ -147,25 +147,13 @@ def middel_and_decision_rows(
     relatie_value: str,
     dienst: Dienst,
     today,
-) -> tuple[Membership | None, list[tuple]]:
+) -> tuple[Membership | None, list[tuple] | None]:
     """find_middel and, when there is one, the rows of its decision_queryset for this relatie
-    and dienst (check_authorization_fast's run_query), in one statement where it can."""
-    field = relatie_field(relatie_type)
+    and dienst (check_authorization_fast's run_query), in one statement (PostgreSQL). Elsewhere
+    only the middel: the rows are None, and the rule reads them (run_decision_query)."""
     if connections[router.db_for_read(Membership)].vendor != "postgresql":
-        membership = find_middel(intermediair_kvk=intermediair_kvk, pseudonym=pseudonym)
-        if membership is None:
-            return None, []
-        rows = run_decision_query(
-            relatie_field=field,
-            intermediair_id=membership.organisation_id,
-            membership_id=membership.pk,
-            relatie_value=relatie_value,
-            dienst_id=dienst.pk,
-            dienstverlener_id=dienst.dienstverlener_id,
-            today=today,
-        )
-        return membership, rows
-    rows = _MIDDEL_AND_DECISIONS[field].rows(
+        return find_middel(intermediair_kvk=intermediair_kvk, pseudonym=pseudonym), None
+    rows = _MIDDEL_AND_DECISIONS[relatie_field(relatie_type)].rows(
         pseudonym=pseudonym,
         kvk=intermediair_kvk,
         relatie_value=relatie_value,

@@ -3,7 +3,6 @@
 import datetime
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import Membership
@@ -14,8 +13,7 @@ from . import auth, checklog, recent
 from .constants import UNKNOWN_DIENST, UNKNOWN_PERSON
 from .inputs import CheckInput
 from .models import ApiClient, ApiKey
-from .prepared import touch
-from .selectors import middel_and_decision_rows, relatie_field
+from .selectors import middel_and_decision_rows, relatie_field, run_decision_query
 
 # --- keys ---------------------------------------------------------------------------------------
 
@@ -46,15 +44,7 @@ def note_key_used(key: ApiKey, *, now: datetime.datetime | None = None) -> None:
     now = now or timezone.now()
     if checklog.recently_used(key.last_used_at, now):
         return
-    since = checklog.stale_before(now)
-    touch(
-        ApiKey,
-        key.pk,
-        "last_used_at",
-        now,
-        unless_since=since,
-        durable=settings.API_CHECK_LOG_DURABLE,
-    )
+    checklog.touch_last_used(ApiKey, key.pk, now)
     key.last_used_at = now
 
 
@@ -99,7 +89,8 @@ def answer_check(*, client: ApiClient, check: CheckInput, dienst: Dienst | None)
                 dienst=dienst,
                 today=today,
                 requested_niveau=check.loa,
-                run_query=lambda **_inputs: rows,  # read with the middel, above
+                # The rows read with the middel, above, where they were.
+                run_query=run_decision_query if rows is None else lambda **_inputs: rows,
             )
             reason = decision.reason.value
     allowed = decision is not None and decision.allowed
