@@ -69,7 +69,8 @@ class InvalidInput(Exception):
 
     @property
     def message(self) -> str:
-        return "; ".join(f"{name}: {text}" for name, text in self.errors)
+        """One sentence: "intermediair: A KVK-nummer is exactly 8 digits; loa: Must be …"."""
+        return "; ".join(f"{name}: {text.rstrip('.')}" for name, text in self.errors) + "."
 
 
 class _Reader:

@@ -120,6 +120,17 @@ def test_every_wrong_field_is_named_at_once(api):
     ]
 
 
+def test_the_message_names_every_wrong_field_in_one_sentence(api, some_body):
+    body = {**some_body, "intermediair": "1", "pseudonym": "met spatie"}
+
+    response = api.check(body)
+
+    assert response.json()["message"] == (
+        "intermediair: A KVK-nummer is exactly 8 digits; "
+        "pseudonym: A pseudonym is 1 to 64 printable ASCII characters without spaces."
+    )
+
+
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
