@@ -2,9 +2,23 @@
 
 import json
 
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
 
 def _pretty(value) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def _marked_up(text: str) -> SafeString:
+    """A description as HTML: escaped, with its `code spans` (as OpenAPI's CommonMark writes
+    them) in <code>. An unpaired backtick stays as it is."""
+    parts = escape(text).split("`")
+    if len(parts) % 2 == 0:
+        return escape(text)
+    return mark_safe(  # noqa: S308 - every part was escaped above
+        "".join(f"<code>{part}</code>" if n % 2 else part for n, part in enumerate(parts))
+    )
 
 
 def _schema_summary(schema: dict) -> str:
@@ -43,13 +57,13 @@ def document(schema: dict) -> dict:
                     "path": path,
                     "anchor": operation["operationId"],
                     "summary": operation.get("summary", ""),
-                    "description": operation.get("description", ""),
+                    "description": _marked_up(operation.get("description", "")),
                     "public": operation.get("security") == [],
                     "parameters": [
                         {
                             "name": p["name"],
                             "required": p.get("required", False),
-                            "description": p.get("description", ""),
+                            "description": _marked_up(p.get("description", "")),
                             "schema": _schema_summary(p["schema"]),
                         }
                         for p in operation.get("parameters", [])
@@ -59,7 +73,7 @@ def document(schema: dict) -> dict:
                     "responses": [
                         {
                             "status": status,
-                            "description": response["description"],
+                            "description": _marked_up(response["description"]),
                             "example": _pretty(
                                 response["content"]["application/json"].get("example")
                             ),
@@ -70,14 +84,14 @@ def document(schema: dict) -> dict:
                 }
             )
     reasons = [
-        {"code": option["const"], "description": option["description"]}
+        {"code": option["const"], "description": _marked_up(option["description"])}
         for option in _resolve(schema, {"$ref": "#/components/schemas/Reason"})["oneOf"]
         if "const" in option
     ]
     return {
         "title": schema["info"]["title"],
         "version": schema["info"]["version"],
-        "description": schema["info"]["description"],
+        "description": _marked_up(schema["info"]["description"]),
         "operations": operations,
         "reasons": reasons,
         "schemas": [

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from api.constants import REFUSAL_REASONS
+from api.docs import _marked_up
 from api.schema import SCHEMA
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +36,25 @@ def test_the_docs_page_renders_the_schema_without_external_resources(client):
         assert f"<code>{code}</code>" in page
     assert "http://" not in page and "https://" not in page  # no CDN, nothing fetched
     assert 'href="/api/schema/"' in page
+
+
+def test_the_docs_page_shows_code_spans_as_code(client):
+    page = client.get("/api/docs/").content.decode()
+
+    assert "Authenticate with <code>Authorization: Bearer &lt;API key&gt;</code>." in page
+    assert "`" not in page.split("<pre>")[0]  # no CommonMark left in the prose
+
+
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        ("send `a <b>` here", "send <code>a &lt;b&gt;</code> here"),
+        ("it`s <i>", "it`s &lt;i&gt;"),  # an unpaired backtick is no code span
+        ("`x` and `y`", "<code>x</code> and <code>y</code>"),
+    ],
+)
+def test_a_description_is_escaped_around_its_code_spans(text, html):
+    assert _marked_up(text) == html
 
 
 def test_health_touches_no_database(client):
