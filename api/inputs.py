@@ -23,6 +23,7 @@ PSEUDONYM_PATTERN = "^[!-~]{1,64}$"  # printable ASCII without spaces
 SERVICE_UUID_PATTERN = (
     "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 )
+RSIN_PATTERN = "^[0-9]{9}$"  # the elfproef is checked apart
 SERVICE_ID_PATTERN = "^urn:etoegang:DV:([0-9]{20}):services:([0-9]{1,9})$"
 LOA_VALUES = list(LOA_URNS.values())
 
@@ -104,7 +105,7 @@ class _Reader:
         return value
 
     def rsin(self, value: str, label: str) -> str | None:
-        if not re.fullmatch("[0-9]{9}", value):
+        if not re.fullmatch(RSIN_PATTERN, value):
             self.error(label, "An RSIN is exactly 9 digits.")
             return None
         try:
@@ -158,7 +159,7 @@ def parse_check(body: bytes) -> CheckInput:
     reader = _Reader()
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         raise InvalidInput([("body", "The body is not valid JSON.")]) from None
     if not isinstance(data, dict):
         raise InvalidInput([("body", "The body must be a JSON object.")])

@@ -10,6 +10,7 @@ from .inputs import (
     MAX_PAGE,
     MAX_PAGE_SIZE,
     PSEUDONYM_PATTERN,
+    RSIN_PATTERN,
     SERVICE_ID_PATTERN,
     SERVICE_UUID_PATTERN,
 )
@@ -73,7 +74,7 @@ LOA = {
     "examples": [LOA_URNS[EHNiveau.EH3]],
 }
 
-ERROR_CODES = ["invalid_request", "unauthorized", "forbidden", "rate_limited"]
+ERROR_CODES = ["invalid_request", "unauthorized", "forbidden", "rate_limited", "method_not_allowed"]
 
 SCHEMAS = {
     "CheckRequest": {
@@ -109,7 +110,7 @@ SCHEMAS = {
                 "required": ["type", "value"],
                 "properties": {
                     "type": {"const": RelatieType.RSIN.value},
-                    "value": {"type": "string", "pattern": "^[0-9]{9}$"},
+                    "value": {"type": "string", "pattern": RSIN_PATTERN},
                 },
             },
         ],
@@ -269,7 +270,9 @@ SCHEMA: dict = {
             "diensten cover it; a middel of at least EH3, the dienst's level and the requested "
             "level; a Belastingdienst-only middel only at the Belastingdienst.\n\n"
             "Authenticate with `Authorization: Bearer <API key>`. A client may ask only about "
-            "diensten of its own dienstverleners. Error messages are in English."
+            "diensten of its own dienstverleners. Error messages are in English; another "
+            "method than a path's own is answered with 405 (`method_not_allowed`) and an "
+            "`Allow` header."
         ),
     },
     "servers": [{"url": "/"}],

@@ -5,7 +5,7 @@ import functools
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.views.decorators.csrf import csrf_exempt
@@ -113,6 +113,8 @@ def check(request: HttpRequest, key: ApiKey) -> JsonResponse:
 def vertegenwoordigden(request: HttpRequest, key: ApiKey) -> JsonResponse:
     try:
         query = parse_list(request.GET)
+    except TooManyFieldsSent:
+        return _invalid(InvalidInput([("query", "Too many query parameters.")]))
     except InvalidInput as exc:
         return _invalid(exc)
     dienst = resolve_dienst(query.dienst, client=key.client)

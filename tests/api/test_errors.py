@@ -5,11 +5,14 @@ import json
 import pytest
 
 from api.models import CheckLog
+from api.schema import SCHEMA
 from api.services import create_api_key, revoke_api_key
 from tests.factories import DienstFactory
 
 from .conftest import RSIN_TYPE
 from .factories import ApiClientFactory
+
+ERROR_SCHEMA = SCHEMA["components"]["schemas"]["Error"]
 
 pytestmark = pytest.mark.django_db
 
@@ -139,6 +142,7 @@ def test_the_message_names_every_wrong_field_in_one_sentence(api, some_body):
         (b"\xff\xfe", "body: The body is not valid JSON."),
         ("[1, 2]", "body: The body must be a JSON object."),
         ("null", "body: The body must be a JSON object."),
+        ("[" * 100_000, "body: The body is not valid JSON."),  # nested beyond the parser
     ],
 )
 def test_a_body_that_is_no_json_object(api, raw, message):
@@ -310,6 +314,16 @@ def test_other_methods_are_not_allowed(client, method, url, allow):
     assert response.status_code == 405
     assert response["Allow"] == allow
     assert response.json()["error"] == "method_not_allowed"
+    assert "method_not_allowed" in ERROR_SCHEMA["properties"]["error"]["enum"]
+
+
+def test_too_many_query_parameters_get_a_json_400(api, settings):
+    params = {f"x{n}": "1" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)}
+
+    response = api.vertegenwoordigden(params)
+
+    assert response.status_code == 400
+    assert response.json()["message"] == "query: Too many query parameters."
 
 
 def test_no_csrf_token_is_needed(api, some_body, client):
