@@ -1,11 +1,19 @@
 """Z login staff manage API clients and their keys; the check log is read-only."""
 
 from django.contrib import admin, messages
+from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from ketenmachtigingen.authorization import Reason
+
 from . import services
+from .constants import REFUSAL_REASONS
 from .models import ApiClient, ApiKey, CheckLog
+
+# The check log grows by a row per check; its admin counts and pages through the newest this many.
+CHECK_LOG_SHOWN = 10_000
 
 
 class ApiKeyInline(admin.TabularInline):
@@ -61,11 +69,33 @@ class ApiKeyAdmin(admin.ModelAdmin):
             },
         )
 
-    @admin.action(description=_("Geselecteerde sleutels intrekken"))
+    @admin.action(description=_("Geselecteerde sleutels intrekken"), permissions=["change"])
     def revoke(self, request, queryset):
         for key in queryset:
             services.revoke_api_key(key=key)
         self.message_user(request, _("De sleutels zijn ingetrokken."), messages.SUCCESS)
+
+
+class CappedCountPaginator(Paginator):
+    """Counts at most CHECK_LOG_SHOWN rows: a COUNT(*) over the whole log on every page would
+    read all of it."""
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list.order_by()[:CHECK_LOG_SHOWN].count()
+
+
+class ReasonFilter(admin.SimpleListFilter):
+    """The answer codes, known in advance: no SELECT DISTINCT over the whole log."""
+
+    title = _("reden")
+    parameter_name = "reason"
+
+    def lookups(self, request, model_admin):
+        return [(code, code) for code in (Reason.ALLOWED.value, *REFUSAL_REASONS)]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(reason=self.value()) if self.value() else queryset
 
 
 @admin.register(CheckLog)
@@ -80,12 +110,18 @@ class CheckLogAdmin(admin.ModelAdmin):
         "allowed",
         "reason",
     )
-    list_filter = ("allowed", "reason", "client")
+    list_filter = ("allowed", ReasonFilter, "client")
     search_fields = ("=pseudonym", "=relatie_value", "=intermediair_kvk")
     list_select_related = ("client",)
-    # The log grows by a row per check: no COUNT(*) over all of it on every page.
-    show_full_result_count = False
+    paginator = CappedCountPaginator
+    show_full_result_count = False  # that would be a second count, of the unfiltered log
+    change_list_template = "admin/api/checklog/change_list.html"
     readonly_fields = [f.name for f in CheckLog._meta.fields]
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(
+            request, {**(extra_context or {}), "shown_at_most": CHECK_LOG_SHOWN}
+        )
 
     def has_add_permission(self, request):
         return False

@@ -5,7 +5,10 @@ import io
 import re
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from api.models import ApiClient, ApiKey, CheckLog
 from tests.factories import DienstverlenerFactory, UserFactory
@@ -87,6 +90,46 @@ def test_the_check_log_is_read_only(staff, api, some_body):
     assert staff.get("/admin/api/checklog/add/").status_code == 403
     assert staff.get(f"/admin/api/checklog/{log.pk}/change/").status_code == 200
     assert staff.post(f"/admin/api/checklog/{log.pk}/delete/").status_code == 403
+
+
+def test_the_check_log_page_counts_and_shows_only_the_newest(staff, api, some_body, monkeypatch):
+    monkeypatch.setattr("api.admin.CHECK_LOG_SHOWN", 3)
+    for _ in range(5):
+        api.check(some_body)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = staff.get("/admin/api/checklog/").content.decode()
+
+    assert "3 autorisatiecontroles" in page
+    assert 'id="shown-at-most"' in page
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert counts and all("LIMIT 3" in sql for sql in counts)
+    assert not [q for q in queries if "DISTINCT" in q["sql"].upper()]
+
+
+def test_the_check_log_is_filtered_by_reason(staff, api, some_body, intermediair):
+    api.check(some_body)
+    api.check({**some_body, "pseudonym": "onbekend"})
+
+    page = staff.get("/admin/api/checklog/", {"reason": "unknown_person"}).content.decode()
+
+    assert "1 autorisatiecontrole" in page
+    assert "onbekend" in page
+    assert "?reason=not_active" in page  # every code is offered, also one never answered yet
+
+
+def test_revoking_a_key_needs_the_change_permission(client, verified_login, api_key):
+    viewer = UserFactory(is_staff=True, with_totp_device=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_apikey"))
+    key = ApiKey.objects.get()
+
+    response = verified_login(viewer).post(
+        "/admin/api/apikey/", {"action": "revoke", "_selected_action": [key.pk]}
+    )
+
+    key.refresh_from_db()
+    assert key.revoked_at is None
+    assert response.status_code == 200  # the list again, without the action
 
 
 # --- the management command ---------------------------------------------------------------------
