@@ -126,10 +126,11 @@ class CheckLogWriter:
     # --- the writing thread ------------------------------------------------------------------
 
     def _start(self) -> None:
-        if self._thread is not None:
+        if self._thread is not None and self._thread.is_alive():
             return
         with self._lock:
-            if self._thread is not None:
+            # A thread that died of an unexpected error is replaced: its rows still wait.
+            if self._thread is not None and self._thread.is_alive():
                 return
             self._stopping = threading.Event()
             self._thread = threading.Thread(
@@ -163,6 +164,8 @@ class CheckLogWriter:
         stopping.set()
         self._wake.set()
         thread.join()
+        if write:
+            self.flush()  # nothing left, unless the thread had died
 
     def flush(self) -> int:
         """Write what waits, now; returns the number of log rows written. On a database error

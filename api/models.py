@@ -52,10 +52,6 @@ class ApiKey(models.Model):
     def __str__(self):
         return f"{self.prefix}… ({self.client})"
 
-    @property
-    def revoked(self) -> bool:
-        return self.revoked_at is not None
-
 
 class RelatieType(models.TextChoices):
     """The identifier types of eHerkenning's EntityConcernedID that name a relatie."""

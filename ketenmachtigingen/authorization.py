@@ -1,7 +1,13 @@
 """The authorization rule: may this person of an intermediair act for a relatie at a dienst?
 
-One place decides. The user pickers' warnings, the overview's effective diensten and the API
-all ask the functions below; nothing else repeats the rule.
+One place decides. `check_authorization` states the rule once, for one person, relatie and
+dienst. Where a page or the API needs many answers at once, or one answer in a single query, it
+asks a form of the rule below, built from the same parts (`middel_refusal`, `in_force_q`,
+`Scope.covers` / `scope_covers_q`, `person_covers`): the details page's `effective_diensten`,
+the API's `check_authorization_fast` and `relaties_represented`. tests/api/
+test_rule_equivalence.py requires each to answer as check_authorization in every situation of
+the rule's tests. The user pickers ask the middel's part alone (`may_be_assigned`,
+`picker_warnings`). Nothing outside this module repeats the rule.
 
 A person may act when
   1. their middel for the intermediair is active, at least EH3 and at least the dienst's niveau,

@@ -82,6 +82,21 @@ def test_a_full_batch_is_written_by_the_thread(api, allowed, batched, monkeypatc
     eventually(lambda: set(CheckLog.objects.values_list("pk", flat=True)) == ids)
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_writing_thread_that_died_is_replaced(api, allowed, batched, monkeypatch):
+    monkeypatch.setattr(checklog, "MAX_BATCH", 2)
+    _km, body = allowed
+    checklog.writer.stop()
+    with monkeypatch.context() as broken:
+        broken.setattr(checklog.writer, "_run", lambda stopping: 1 / 0)  # an unexpected error
+        first = api.check(body).json()["check_id"]
+        eventually(lambda: not checklog.writer._thread.is_alive())
+
+    second = api.check(body).json()["check_id"]  # a full batch, for a new thread
+
+    eventually(lambda: set(CheckLog.objects.values_list("pk", flat=True)) == {first, second})
+
+
 def test_rows_wait_while_the_database_cannot_be_written(api, allowed, batched, caplog):
     _km, body = allowed
     ids = {api.check(body).json()["check_id"] for _ in range(2)}

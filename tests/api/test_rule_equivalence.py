@@ -1,4 +1,5 @@
-"""The API's set-based variants of the rule give exactly check_authorization's answers."""
+"""The other forms of the rule give exactly check_authorization's answers: the API's
+set-based ones and the details page's effective diensten."""
 
 import pytest
 
@@ -7,8 +8,11 @@ from ketenmachtigingen.authorization import (
     Reason,
     check_authorization,
     check_authorization_fast,
+    effective_diensten,
+    in_force_q,
     relaties_represented,
 )
+from ketenmachtigingen.models import Dienst, Ketenmachtiging
 from tests.ketenmachtigingen.conftest import TODAY
 
 from .situations import SITUATIONS, World
@@ -82,3 +86,29 @@ def test_the_relaties_list_holds_exactly_those_the_rule_allows(world, situation)
     else:
         assert refusal == s.reason
         assert list(relaties) == []
+
+
+@pytest.mark.parametrize("situation", SITUATIONS, ids=lambda f: f.__name__)
+def test_the_details_page_gives_the_dienst_exactly_when_the_rule_allows(world, situation):
+    s = situation(world)
+    rule = check_authorization(
+        membership=s.middel, relatie=world.relatie, dienst=s.dienst, today=TODAY
+    )
+    catalogue = list(Dienst.objects.select_related("dienstverlener"))
+
+    giving = [
+        km
+        for km in Ketenmachtiging.objects.filter(
+            in_force_q(TODAY), intermediair_id=s.middel.organisation_id, relatie=world.relatie
+        )
+        if s.dienst
+        in effective_diensten(
+            s.middel,
+            km,
+            direct=km.gebruikers.filter(pk=s.middel.pk).exists(),
+            via_groepen=list(km.groepen.filter(members=s.middel)),
+            catalogue=catalogue,
+        )
+    ]
+
+    assert bool(giving) == rule.allowed
