@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Organisaties en personen")
+
+    def ready(self):
+        from .recovery import register_deliveries
+
+        register_deliveries()

@@ -1,31 +1,14 @@
 from django import forms
-from django.contrib.auth.forms import PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
 from .validators import normalise_phone_number
 
 
-class UsernamePasswordResetForm(PasswordResetForm):
+class UsernamePasswordResetForm(forms.Form):
     """Wachtwoord vergeten: the person gives their username; the activation link goes to the
-    e-mail address registered for it. The answer is the same whether or not it exists."""
+    e-mail address registered for it (accounts/recovery.py)."""
 
-    email = None
     username = forms.CharField(label=_("Gebruikersnaam"), max_length=150)
-
-    field_order = ["username"]
-
-    def get_users(self, email):
-        username = self.cleaned_data["username"].strip()
-        return (
-            user
-            for user in User.objects.filter(username__iexact=username, is_active=True)
-            if user.has_usable_password() and user.email
-        )
-
-    def save(self, **kwargs):
-        self.cleaned_data["email"] = ""  # unused: get_users looks up the username
-        return super().save(**kwargs)
 
 
 class UsernameReminderForm(forms.Form):

@@ -2,20 +2,23 @@
 
 from collections.abc import Iterable
 
-from django.db import transaction
 from django.utils import timezone
+
+from accounts.models import Organisation
+from outbox.services import enqueue_each
 
 from .models import Bericht
 
+# The outbox kind of the announcement mail (deliveries.py).
+ANNOUNCEMENT = "berichtenbox.announcement"
+
 
 def post_berichten(berichten: Iterable[Bericht]) -> list[Bericht]:
-    """Store berichten in one query; the beheerders hear of them by e-mail after commit."""
+    """Store berichten in one query; the beheerders of each organisation hear of them by one
+    e-mail, an outbox message written in the same transaction (berichtenbox/mail.py)."""
     created = Bericht.objects.bulk_create(list(berichten))
-    if created:
-        ids = [bericht.pk for bericht in created]
-        from .tasks import announce_berichten
-
-        transaction.on_commit(lambda: announce_berichten.delay(ids))
+    organisation_ids = sorted({bericht.organisation_id for bericht in created})
+    enqueue_each(ANNOUNCEMENT, [Organisation(pk=pk) for pk in organisation_ids])
     return created
 
 

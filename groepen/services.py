@@ -11,10 +11,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organisation
-from ketenmachtigingen.constants import EventKind
+from ketenmachtigingen import events
 from ketenmachtigingen.errors import DomainError
-from ketenmachtigingen.models import Dienst, Dienstverlener, Ketenmachtiging, KetenmachtigingEvent
-from ketenmachtigingen.services.audit import actor_kind_for
+from ketenmachtigingen.models import Dienst, Dienstverlener, Ketenmachtiging
 
 from .models import Groep
 
@@ -147,16 +146,8 @@ def delete_groep(*, acting_user, groep: Groep) -> list[int]:
             .only("pk")
             .order_by("pk")
         ]
-        actor_kind = actor_kind_for(acting_user)
-        KetenmachtigingEvent.objects.bulk_create(
-            KetenmachtigingEvent(
-                ketenmachtiging_id=km_id,
-                kind=EventKind.GROUP_REMOVED,
-                actor_kind=actor_kind,
-                actor=acting_user,
-                note=locked.name,
-            )
-            for km_id in ketenmachtiging_ids
+        events.groep_removed_many(
+            ketenmachtiging_ids, acting_user=acting_user, groep_name=locked.name
         )
         Ketenmachtiging.groepen.through.objects.filter(groep_id=locked.pk).delete()
         locked.delete()

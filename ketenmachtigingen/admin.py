@@ -24,6 +24,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from outbox import services as outbox
+
 from . import dates
 from .constants import TRANSITIONS, Status
 from .errors import DomainError, InvalidTransition
@@ -35,7 +37,7 @@ from .models import (
     KetenmachtigingEvent,
     RegisterEntry,
 )
-from .services import lifecycle, staff
+from .services import lifecycle
 
 # --- searching by request code ------------------------------------------------------------------
 
@@ -187,7 +189,7 @@ LIFECYCLE_ACTIONS = (
         label=gettext_lazy("Markeer als incompleet"),
         to_status=Status.INCOMPLEET,
         form_class=MarkIncompleteForm,
-        perform=lambda km, user, data: staff.mark_incomplete_and_notify(
+        perform=lambda km, user, data: lifecycle.mark_incomplete(
             km, acting_user=user, reason=data["reason"]
         ),
         success=_incomplete_success,
@@ -326,7 +328,9 @@ class KetenmachtigingAdmin(admin.ModelAdmin):
                     "created_by_display",
                     "costs_agreed_at",
                     "sent_at",
+                    "invitation_sent_at",
                     "deadline_display",
+                    "deliveries_display",
                     "received_at",
                     "activated_at",
                     "revoked_at",
@@ -364,7 +368,9 @@ class KetenmachtigingAdmin(admin.ModelAdmin):
         "created_by_display",
         "costs_agreed_at",
         "sent_at",
+        "invitation_sent_at",
         "deadline_display",
+        "deliveries_display",
         "received_at",
         "activated_at",
         "revoked_at",
@@ -394,6 +400,34 @@ class KetenmachtigingAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("verstuurd op"), ordering="sent_at")
     def sent_on(self, obj):
         return timezone.localdate(obj.sent_at) if obj.sent_at else None
+
+    @admin.display(description=gettext_lazy("verzendingen"))
+    def deliveries_display(self, obj):
+        """The mails written for it (invitation, incompleet mail) and how far each got."""
+        messages_ = list(outbox.messages_for(obj)[:20])
+        if not messages_:
+            return "-"
+        url = reverse("admin:outbox_outboxmessage_changelist")
+        return format_html(
+            '<ul class="deliveries">{}</ul><a href="{}?target_type={}&amp;target_id={}">{}</a>',
+            format_html_join(
+                "",
+                "<li>{}: {} ({}){}</li>",
+                (
+                    (
+                        outbox.kind_label(m.kind),
+                        m.get_state_display(),
+                        ngettext("%(n)d poging", "%(n)d pogingen", m.attempts) % {"n": m.attempts},
+                        f" — {m.last_error}" if m.last_error else "",
+                    )
+                    for m in messages_
+                ),
+            ),
+            url,
+            messages_[0].target_type_id,
+            obj.pk,
+            _("Bekijk in Verzendingen"),
+        )
 
     @admin.display(description=gettext_lazy("relatie"))
     def relatie_display(self, obj):
@@ -528,22 +562,6 @@ class KetenmachtigingAdmin(admin.ModelAdmin):
                 km = action.perform(km, request.user, form.cleaned_data)
             except DomainError as error:
                 messages.error(request, error.message)
-            except OSError as error:
-                # A notification run on commit failed (mail server down); the change was
-                # committed before it. Anything else is not ours to swallow.
-                km.refresh_from_db(fields=["status"])
-                if km.status != action.to_status:
-                    raise
-                self.log_change(request, km, str(action.label))
-                messages.warning(
-                    request,
-                    _(
-                        "De status is gewijzigd, maar een e-mail kon niet worden verstuurd "
-                        "(%(error)s). Neem zelf contact op met de relatie."
-                    )
-                    % {"error": error},
-                )
-                return HttpResponseRedirect(self._change_url(km))
             else:
                 self.log_change(request, km, str(action.label))
                 messages.success(request, action.success(km))

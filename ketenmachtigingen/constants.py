@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -21,26 +23,155 @@ class Status(models.TextChoices):
     VERVALLEN = "vervallen", _("Vervallen")
 
 
-# The only allowed moves. None is a ketenmachtiging that does not exist yet.
-TRANSITIONS: dict[str | None, frozenset[str]] = {
-    None: frozenset({Status.AANVRAAG_VERSTUURD, Status.ACTIEF}),
-    Status.AANVRAAG_VERSTUURD: frozenset(
-        {Status.AANVRAAG_ONTVANGEN, Status.FOUT, Status.VERVALLEN, Status.INGETROKKEN}
-    ),
-    Status.AANVRAAG_ONTVANGEN: frozenset(
-        {Status.ACTIEF, Status.INCOMPLEET, Status.FOUT, Status.INGETROKKEN}
-    ),
-    Status.INCOMPLEET: frozenset({Status.AANVRAAG_ONTVANGEN, Status.FOUT, Status.INGETROKKEN}),
-    Status.FOUT: frozenset({Status.INGETROKKEN}),
-    Status.ACTIEF: frozenset({Status.VERLOPEN, Status.INGETROKKEN}),
-    Status.VERLOPEN: frozenset(),
-    Status.INGETROKKEN: frozenset(),
-    Status.VERVALLEN: frozenset(),
-}
+class EventKind(models.TextChoices):
+    STATUS = "status", _("Statuswijziging")
+    USER_ADDED = "user_added", _("Gebruiker toegevoegd")
+    USER_REMOVED = "user_removed", _("Gebruiker verwijderd")
+    GROUP_ADDED = "group_added", _("Groep toegevoegd")
+    GROUP_REMOVED = "group_removed", _("Groep verwijderd")
+    REVOCATION_SCHEDULED = "revocation_scheduled", _("Intrekking gepland")
+    REMINDER_SENT = "reminder_sent", _("Herinnering verlenging verstuurd")
+    INVITATION_SENT = "invitation_sent", _("Uitnodiging verstuurd")
 
-PENDING_STATUSES = frozenset(
-    {Status.AANVRAAG_VERSTUURD, Status.AANVRAAG_ONTVANGEN, Status.INCOMPLEET, Status.FOUT}
+
+class Effect(models.TextChoices):
+    """What else happens when a transition is made: written as outbox messages or berichten in
+    the same transaction (ketenmachtigingen/services/effects.py)."""
+
+    # The invitation with the PDF form to the relatie's contact.
+    INVITATION = "invitation", _("Uitnodiging aan de relatie")
+    # The mail to the relatie's contact saying what the signed form misses.
+    INCOMPLETE_MAIL = "incomplete_mail", _("Mail over het incomplete formulier")
+    # A bericht to the intermediair (announced to its beheerders by e-mail).
+    BERICHT = "bericht", _("Bericht aan de intermediair")
+
+
+class Delivery:
+    """The outbox kinds of this app (registered in deliveries.py)."""
+
+    INVITATION = "ketenmachtigingen.invitation"
+    INCOMPLETE_MAIL = "ketenmachtigingen.incomplete_mail"
+    BULK_ROW = "ketenmachtigingen.bulk_row"
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One declared change of a ketenmachtiging: from which statuses, to which (None: the
+    status stays), the audit event and its default note (Dutch: the trail reads the same for
+    everyone), and the side effects that go with it."""
+
+    name: str
+    sources: frozenset
+    target: str | None
+    event: str = EventKind.STATUS
+    note: str = ""
+    effects: tuple[str, ...] = ()
+
+
+PENDING = (Status.AANVRAAG_VERSTUURD, Status.AANVRAAG_ONTVANGEN, Status.INCOMPLEET, Status.FOUT)
+
+# Every change of status, and the lifecycle events that keep it, in one table. Nothing else
+# writes a status (services/transitions.py applies these to one row or to many).
+REQUEST = Transition(
+    "request", frozenset({None}), Status.AANVRAAG_VERSTUURD, effects=(Effect.INVITATION,)
 )
+REGISTER_APPROVED = Transition("register_approved", frozenset({None}), Status.ACTIEF)
+INVITATION_SENT = Transition(
+    "invitation_sent",
+    frozenset({Status.AANVRAAG_VERSTUURD}),
+    None,
+    event=EventKind.INVITATION_SENT,
+)
+# Staff send an invitation again whose delivery had failed (outbox "Verstuur opnieuw").
+RESEND_INVITATION = Transition(
+    "resend_invitation",
+    frozenset({Status.FOUT}),
+    Status.AANVRAAG_VERSTUURD,
+    note="Uitnodiging opnieuw verstuurd.",
+)
+RECEIVE = Transition(
+    "receive", frozenset({Status.AANVRAAG_VERSTUURD, Status.INCOMPLEET}), Status.AANVRAAG_ONTVANGEN
+)
+MARK_INCOMPLETE = Transition(
+    "mark_incomplete",
+    frozenset({Status.AANVRAAG_ONTVANGEN}),
+    Status.INCOMPLEET,
+    effects=(Effect.INCOMPLETE_MAIL, Effect.BERICHT),
+)
+FAIL = Transition(
+    "fail",
+    frozenset({Status.AANVRAAG_VERSTUURD, Status.AANVRAAG_ONTVANGEN, Status.INCOMPLEET}),
+    Status.FOUT,
+    effects=(Effect.BERICHT,),
+)
+ACTIVATE = Transition("activate", frozenset({Status.AANVRAAG_ONTVANGEN}), Status.ACTIEF)
+LAPSE = Transition(
+    "lapse",
+    frozenset({Status.AANVRAAG_VERSTUURD}),
+    Status.VERVALLEN,
+    note="Niet binnen 3 maanden ontvangen.",
+    effects=(Effect.BERICHT,),
+)
+EXPIRE = Transition("expire", frozenset({Status.ACTIEF}), Status.VERLOPEN)
+REVOKE_NOW = Transition(
+    "revoke_now", frozenset({Status.ACTIEF}), Status.INGETROKKEN, note="Per direct ingetrokken."
+)
+SCHEDULE_REVOCATION = Transition(
+    "schedule_revocation",
+    frozenset({Status.ACTIEF}),
+    None,
+    event=EventKind.REVOCATION_SCHEDULED,
+)
+REVOKE_ON_DATE = Transition(
+    "revoke_on_date",
+    frozenset({Status.ACTIEF}),
+    Status.INGETROKKEN,
+    note="Ingetrokken op de gekozen datum.",
+)
+WITHDRAW = Transition(
+    "withdraw", frozenset(PENDING), Status.INGETROKKEN, note="Aanvraag ingetrokken."
+)
+REMIND = Transition(
+    "remind",
+    frozenset({Status.ACTIEF}),
+    None,
+    event=EventKind.REMINDER_SENT,
+    note="Herinnering verlenging verstuurd.",
+    effects=(Effect.BERICHT,),
+)
+
+LIFECYCLE = (
+    REQUEST,
+    REGISTER_APPROVED,
+    INVITATION_SENT,
+    RESEND_INVITATION,
+    RECEIVE,
+    MARK_INCOMPLETE,
+    FAIL,
+    ACTIVATE,
+    LAPSE,
+    EXPIRE,
+    REVOKE_NOW,
+    SCHEDULE_REVOCATION,
+    REVOKE_ON_DATE,
+    WITHDRAW,
+    REMIND,
+)
+
+
+def _allowed_moves() -> dict[str | None, frozenset[str]]:
+    moves: dict[str | None, set[str]] = {None: set(), **{status: set() for status in Status}}
+    for transition in LIFECYCLE:
+        if transition.target is not None:
+            for source in transition.sources:
+                moves[source].add(transition.target)
+    return {source: frozenset(targets) for source, targets in moves.items()}
+
+
+# The status moves the table allows, from each status (None: a ketenmachtiging not yet made).
+TRANSITIONS: dict[str | None, frozenset[str]] = _allowed_moves()
+
+PENDING_STATUSES = frozenset(PENDING)
 # Kept for the audit trail, never shown in the overview.
 HIDDEN_STATUSES = frozenset({Status.INGETROKKEN, Status.VERVALLEN})
 
@@ -61,17 +192,6 @@ class Leverancier(models.TextChoices):
     RECONI = "reconi", "Reconi"
     WE_ID = "we-id", "we-ID"
     ZLOGIN = "zlogin", "Z login"
-
-
-class EventKind(models.TextChoices):
-    STATUS = "status", _("Statuswijziging")
-    USER_ADDED = "user_added", _("Gebruiker toegevoegd")
-    USER_REMOVED = "user_removed", _("Gebruiker verwijderd")
-    GROUP_ADDED = "group_added", _("Groep toegevoegd")
-    GROUP_REMOVED = "group_removed", _("Groep verwijderd")
-    REVOCATION_SCHEDULED = "revocation_scheduled", _("Intrekking gepland")
-    REMINDER_SENT = "reminder_sent", _("Herinnering verlenging verstuurd")
-    INVITATION_SENT = "invitation_sent", _("Uitnodiging verstuurd")
 
 
 class ActorKind(models.TextChoices):

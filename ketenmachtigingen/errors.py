@@ -25,3 +25,7 @@ class InvalidTransition(DomainError):
         )
         self.from_status = from_status
         self.to_status = to_status
+
+
+class AlreadyRequested(DomainError):
+    """The same request was made before (a second click, a resubmitted page): nothing new."""

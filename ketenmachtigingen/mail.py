@@ -3,6 +3,7 @@ with the PDF form attached."""
 
 import re
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -50,3 +51,19 @@ def build_invitation_message(km: Ketenmachtiging, *, connection=None) -> EmailMu
     )
     message.attach(invitation_pdf_filename(km), invitation_pdf(km), "application/pdf")
     return message
+
+
+def build_incomplete_message(km: Ketenmachtiging, *, reason: str) -> EmailMultiAlternatives:
+    """The mail to the relatie's contact: what is missing, and where the completed form goes."""
+    return contact_message(
+        km,
+        "incomplete",
+        {
+            "km": km,
+            "relatie": km.relatie,
+            "intermediair": km.intermediair,
+            "reason": reason.strip(),
+            "request_code": km.request_code,
+            "postal_address": settings.ZLOGIN_POSTAL_ADDRESS,
+        },
+    )

@@ -144,7 +144,8 @@ class KetenmachtigingQuerySet(models.QuerySet):
 class Ketenmachtiging(Scope):
     """A relatie authorises an intermediair for a scope, for at most 5 years.
 
-    Status and the timestamps that go with it change only in services/lifecycle.py.
+    Status and the timestamps that go with it change only through the transition engine
+    (services/transitions.py), called by the actions in services/lifecycle.py and the jobs.
     """
 
     intermediair = models.ForeignKey(
@@ -218,6 +219,12 @@ class Ketenmachtiging(Scope):
     reminder_sent_at = models.DateTimeField(
         _("herinnering verstuurd op"), null=True, blank=True, editable=False
     )
+    # When the invitation mail was delivered (the outbox); empty while it is on its way.
+    invitation_sent_at = models.DateTimeField(
+        _("uitnodiging verstuurd op"), null=True, blank=True, editable=False
+    )
+    # The wizard draft that made it: a second submit of the same draft makes nothing new.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     last_used_at = models.DateTimeField(_("laatst gebruikt"), null=True, blank=True)
 
     created_by = models.ForeignKey(

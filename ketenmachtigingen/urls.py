@@ -69,5 +69,10 @@ urlpatterns = [
         bulk.progress,
         name="bulk_progress",
     ),
+    path(
+        "van-relaties/toevoegen/meerdere/<int:bulk_id>/opnieuw/",
+        bulk.retry,
+        name="bulk_retry",
+    ),
     path("afgegeven/", overview.afgegeven, name="afgegeven"),
 ]

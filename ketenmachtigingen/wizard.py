@@ -9,6 +9,7 @@ Stap 1 fills either `company` (Eén bedrijf) or `bulk_id`, the id of an accepted
 Stap 2 to 4 are the same for both.
 """
 
+import uuid
 from dataclasses import asdict, dataclass, field
 
 from accounts.models import Membership, Organisation
@@ -31,6 +32,8 @@ class Draft:
     membership_ids: list[int] = field(default_factory=list)
     groep_ids: list[int] = field(default_factory=list)
     duration_years: int = DEFAULT_DURATION_YEARS
+    # Stored with what the draft makes, so that sending it twice makes one (creation.py).
+    submission_key: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     @property
     def has_company(self) -> bool:
@@ -63,6 +66,10 @@ class Draft:
         if not self.has_assignment:
             return 3
         return 4
+
+    @property
+    def key(self) -> uuid.UUID:
+        return uuid.UUID(self.submission_key)
 
     def company_obj(self) -> Company | None:
         return Company(**self.company) if self.company else None

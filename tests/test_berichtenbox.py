@@ -6,7 +6,8 @@ from django.urls import reverse
 
 from berichtenbox.mail import announce
 from berichtenbox.models import Bericht
-from berichtenbox.services import post_bericht
+from berichtenbox.services import ANNOUNCEMENT, post_bericht
+from outbox.models import OutboxMessage, State
 from tests.factories import (
     BeheerderFactory,
     BerichtFactory,
@@ -63,12 +64,33 @@ def test_new_berichten_are_announced_to_the_beheerders_once(
     MembershipFactory(organisation=org, user=UserFactory(email="gebruiker@example.nl"))
 
     with django_capture_on_commit_callbacks(execute=True):
-        first = post_bericht(organisation=org, subject="Ketenmachtiging verloopt", body="…")
-        second = post_bericht(organisation=org, subject="Aanvraag incompleet", body="…")
+        post_bericht(organisation=org, subject="Ketenmachtiging verloopt", body="…")
+    with django_capture_on_commit_callbacks(execute=True):
+        post_bericht(organisation=org, subject="Aanvraag incompleet", body="…")
 
     assert len(mail.outbox) == 2  # one per posting, each to all beheerders
     assert sorted(mail.outbox[0].to) == sorted([beheerder.user.email, other.user.email])
     assert "Ketenmachtiging verloopt" in mail.outbox[0].body
-    assert announce([first.pk, second.pk]) == 0  # never twice
-    assert len(mail.outbox) == 2
+    assert "Aanvraag incompleet" in mail.outbox[1].body
+    assert "Ketenmachtiging verloopt" not in mail.outbox[1].body
     assert Bericht.objects.filter(announced_at__isnull=True).count() == 0
+    # Delivered again (a redelivered task): nothing is mailed twice.
+    message = OutboxMessage.objects.filter(kind=ANNOUNCEMENT).first()
+    assert announce(org.pk, message=message) == 0
+    assert len(mail.outbox) == 2
+
+
+def test_berichten_of_one_transaction_are_announced_in_one_mail(
+    beheerder, django_capture_on_commit_callbacks
+):
+    org = beheerder.organisation
+    with django_capture_on_commit_callbacks(execute=True):
+        post_bericht(organisation=org, subject="Eerste", body="…")
+        post_bericht(organisation=org, subject="Tweede", body="…")
+
+    [message] = mail.outbox
+    assert "- Eerste\n- Tweede" in message.body
+    assert list(OutboxMessage.objects.values_list("state", flat=True).order_by("pk")) == [
+        State.DELIVERED,
+        State.SKIPPED,
+    ]

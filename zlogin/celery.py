@@ -7,5 +7,3 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zlogin.settings")
 app = Celery("zlogin")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# Packages whose tasks module is not <app>.tasks.
-app.autodiscover_tasks(["ketenmachtigingen.bulk"])

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "two_factor",
     "two_factor.plugins.phonenumber",
     "axes",
+    "outbox",
     "accounts",
     "ketenmachtigingen",
     "groepen",
@@ -170,8 +171,23 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None)
+# At least once: a task is acknowledged when it has finished, and given back to the broker when
+# the process running it dies; prefetch one at a time, so a dying worker holds few.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Every task has a time limit; the longest (the nightly jobs) gets 20 minutes. A task that no
+# worker acknowledges within the visibility timeout (its worker was killed) is handed out
+# again: it must be longer than the longest task. Deliveries don't wait for it: the outbox
+# sweep offers them again after OUTBOX_DISPATCH_LEASE_SECONDS.
+CELERY_TASK_SOFT_TIME_LIMIT = 5 * 60
+CELERY_TASK_TIME_LIMIT = 5 * 60 + 30
+NIGHTLY_JOBS_TIME_LIMIT = 20 * 60
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=30 * 60),
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 # The nightly jobs (ketenmachtigingen/jobs/) at 02:15 Amsterdam time. On the nights the clocks
 # change, 02:15 is skipped or comes twice; harmless, as every job takes all rows due up to its
@@ -189,6 +205,29 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 12 * 60 * 60},
     },
 }
+
+# --- the outbox: side effects (mails, bulk rows) delivered from the database ----------------
+# The sweep offers the workers what is due and not with one, this often (seconds).
+OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=60)
+OUTBOX_SWEEP_BATCH = env.int("OUTBOX_SWEEP_BATCH", default=1000)
+# A message handed to the broker and not delivered within this many seconds is offered again
+# (a lost task, a killed worker). Longer than a delivery's time limit.
+OUTBOX_DELIVERY_TIME_LIMIT = env.int("OUTBOX_DELIVERY_TIME_LIMIT", default=120)
+OUTBOX_DISPATCH_LEASE_SECONDS = env.int("OUTBOX_DISPATCH_LEASE_SECONDS", default=300)
+# Attempts per message, the first retry after OUTBOX_RETRY_SECONDS, doubling up to the maximum:
+# with the defaults, a mail server that is down for up to four hours delays mail, no more.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
+OUTBOX_RETRY_SECONDS = env.int("OUTBOX_RETRY_SECONDS", default=60)
+OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=60 * 60)
+CELERY_BEAT_SCHEDULE["outbox-sweep"] = {
+    "task": "outbox.sweep",
+    "schedule": timedelta(seconds=OUTBOX_SWEEP_SECONDS),
+    "options": {"expires": OUTBOX_SWEEP_SECONDS},
+}
+if OUTBOX_DISPATCH_LEASE_SECONDS <= OUTBOX_DELIVERY_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "OUTBOX_DISPATCH_LEASE_SECONDS must be longer than OUTBOX_DELIVERY_TIME_LIMIT."
+    )
 
 # --- cache ----------------------------------------------------------------------------------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}

@@ -1,24 +1,28 @@
-"""Inloggegevens vergeten: a new password through an activation link, or the username by mail."""
+"""Inloggegevens vergeten: a new password through an activation link, or the username by mail.
 
-from django.conf import settings
+Both pages only write a message for the outbox (accounts/recovery.py): they answer the same
+whether or not the account exists, and do not wait for the mail server.
+"""
+
 from django.contrib.auth import views as auth_views
-from django.core.mail import send_mail
 from django.shortcuts import redirect
-from django.template.loader import render_to_string
 from django.urls import reverse_lazy
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language
 from django.views.generic import FormView, TemplateView
 
+from .. import recovery
 from ..forms import UsernamePasswordResetForm, UsernameReminderForm
-from ..models import User
 
 
-class PasswordResetView(auth_views.PasswordResetView):
+class PasswordResetView(FormView):
     form_class = UsernamePasswordResetForm
     template_name = "accounts/recovery/password_reset_form.html"
-    email_template_name = "emails/password_reset.txt"
-    subject_template_name = "emails/password_reset_subject.txt"
-    success_url = reverse_lazy("password_reset_done")
+
+    def form_valid(self, form):
+        recovery.request_password_reset(
+            username=form.cleaned_data["username"], language=get_language()
+        )
+        return redirect("password_reset_done")
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
@@ -41,18 +45,9 @@ class UsernameReminderView(FormView):
     template_name = "accounts/recovery/username_form.html"
 
     def form_valid(self, form):
-        email = form.cleaned_data["email"]
-        usernames = list(
-            User.objects.filter(email__iexact=email, is_active=True).values_list(
-                "username", flat=True
-            )
+        recovery.request_username_reminder(
+            email=form.cleaned_data["email"], language=get_language()
         )
-        if usernames:
-            body = render_to_string(
-                "emails/username_reminder.txt",
-                {"usernames": usernames, "login_url": settings.PORTAL_BASE_URL + "/"},
-            )
-            send_mail(_("Uw gebruikersnaam voor Mijn Z login"), body, None, [email])
         return redirect("username_reminder_done")
 
 

@@ -2,10 +2,14 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db import models
+from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 
+from ..constants import HIDDEN_STATUSES, Status
 from ..models import BulkRequest, BulkRequestRow, BulkRequestState, BulkRowState
 
 # Failed rows listed on the progress page; the count is always exact.
@@ -37,16 +41,72 @@ def warning_count(bulk: BulkRequest) -> int:
     return bulk.rows.exclude(warning="").count()
 
 
+class RowOutcome(models.TextChoices):
+    """How far one row of a submitted import has got, as the beheerder sees it."""
+
+    # Its request is not made yet, or its invitation is on its way.
+    WAITING = "waiting", _("Wachtend")
+    # The invitation went out to the relatie.
+    DELIVERED = "delivered", _("Verstuurd")
+    # Refused, or the invitation could not be sent; the reason says why.
+    FAILED = "failed", _("Niet verstuurd")
+    # The request was withdrawn before its invitation went out.
+    WITHDRAWN = "withdrawn", _("Ingetrokken")
+
+
+_SENT = Q(state=BulkRowState.SENT)
+OUTCOME = Case(
+    When(state=BulkRowState.FAILED, then=Value(RowOutcome.FAILED)),
+    When(
+        _SENT & Q(ketenmachtiging__invitation_sent_at__isnull=False),
+        then=Value(RowOutcome.DELIVERED),
+    ),
+    When(_SENT & Q(ketenmachtiging__status=Status.FOUT), then=Value(RowOutcome.FAILED)),
+    When(
+        _SENT & Q(ketenmachtiging__status=Status.AANVRAAG_VERSTUURD),
+        then=Value(RowOutcome.WAITING),
+    ),
+    When(
+        _SENT & Q(ketenmachtiging__status__in=HIDDEN_STATUSES),
+        then=Value(RowOutcome.WITHDRAWN),
+    ),
+    # Received or further along without a recorded invitation (rows from before it was).
+    When(_SENT, then=Value(RowOutcome.DELIVERED)),
+    default=Value(RowOutcome.WAITING),
+    output_field=models.CharField(),
+)
+# Why a failed row failed: refused at the import's send, or the request became Fout.
+REASON = Case(
+    When(state=BulkRowState.FAILED, then=F("reason")),
+    default=Coalesce(F("ketenmachtiging__status_reason"), Value("")),
+    output_field=models.TextField(),
+)
+
+
+def rows_with_outcome(bulk: BulkRequest):
+    """The import's rows with `outcome` (RowOutcome) and `outcome_reason`, by row number."""
+    return (
+        bulk.rows.annotate(outcome=OUTCOME, outcome_reason=REASON)
+        .select_related("ketenmachtiging")
+        .order_by("row_number")
+    )
+
+
 @dataclass(frozen=True)
 class Progress:
     total: int
-    sent: int
+    delivered: int
     failed: int
+    withdrawn: int
     failed_rows: list[BulkRequestRow]
 
     @property
     def processed(self) -> int:
-        return self.sent + self.failed
+        return self.delivered + self.failed + self.withdrawn
+
+    @property
+    def waiting(self) -> int:
+        return self.total - self.processed
 
     @property
     def done(self) -> bool:
@@ -58,18 +118,24 @@ class Progress:
 
 
 def progress(bulk: BulkRequest) -> Progress:
+    """Counts per outcome in one query; the failed rows (up to MAX_FAILED_SHOWN) in another."""
     counts = dict(
-        bulk.rows.order_by().values_list("state").annotate(n=Count("pk")).values_list("state", "n")
+        bulk.rows.order_by()
+        .annotate(outcome=OUTCOME)
+        .values_list("outcome")
+        .annotate(n=Count("pk"))
+        .values_list("outcome", "n")
     )
-    failed = counts.get(BulkRowState.FAILED, 0)
-    failed_rows = list(
-        bulk.rows.filter(state=BulkRowState.FAILED).order_by("row_number")[:MAX_FAILED_SHOWN]
+    failed = counts.get(RowOutcome.FAILED, 0)
+    failed_rows = (
+        list(rows_with_outcome(bulk).filter(outcome=RowOutcome.FAILED)[:MAX_FAILED_SHOWN])
         if failed
         else []
     )
     return Progress(
         total=sum(counts.values()),
-        sent=counts.get(BulkRowState.SENT, 0),
+        delivered=counts.get(RowOutcome.DELIVERED, 0),
         failed=failed,
+        withdrawn=counts.get(RowOutcome.WITHDRAWN, 0),
         failed_rows=failed_rows,
     )

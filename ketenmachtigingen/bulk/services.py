@@ -1,16 +1,16 @@
 """Every write of Meerdere bedrijven: store an import, accept or delete it, submit it once,
-and process one row.
+process one row, and send failed rows again.
 
 An import is a BulkRequest in state draft with one BulkRequestRow per valid row. Submitting moves
-it to sending exactly once (the row is locked) and queues one task per row after the commit;
-each task requests the row's ketenmachtiging in its own transaction through the same service as
-Eén bedrijf (request_ketenmachtiging, which queues the invitation mail). A refused row is marked
-failed with the reason and the others go on; the last row moves the import to done.
+it to sending exactly once (the row is locked) and writes one outbox message per row in the same
+transaction; each delivery requests the row's ketenmachtiging in the outbox's transaction
+through the same service as Eén bedrijf (request_ketenmachtiging, whose invitation is another
+outbox message). A refused row is marked failed with the reason and the others go on; the last
+row moves the import to done. A fault is retried by the outbox, so after an outage the import
+resumes by itself.
 """
 
 import datetime
-import logging
-from functools import partial
 
 from django.db import transaction
 from django.db.models import Q
@@ -18,12 +18,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organisation
+from outbox.services import enqueue_each
 
 from ..authorization import may_be_assigned
+from ..constants import PENDING_STATUSES, Delivery, Status
 from ..errors import DomainError
 from ..imports import ImportResult
 from ..models import BulkRequest, BulkRequestRow, BulkRequestState, BulkRowState
 from ..register import Company
+from ..services import lifecycle
 from ..services.creation import (
     Assignment,
     RelatieContact,
@@ -31,8 +34,6 @@ from ..services.creation import (
     request_ketenmachtiging,
 )
 from ..services.relaties import organisation_for_company
-
-logger = logging.getLogger(__name__)
 
 ROWS_PER_INSERT = 1000
 # The messages of refused rows kept for the review page; the count is always exact.
@@ -141,13 +142,11 @@ def submit_bulk_request(
     costs_agreed: bool,
 ) -> bool:
     """ "Verzend aanvraag tot goedkeuring": store the choices, move the import from draft to
-    sending, and queue one task per row once committed.
+    sending, and write one outbox message per row.
 
     Returns False, and changes nothing, when the import was submitted before (a second click, a
     resubmitted page): it is sent once.
     """
-    from .tasks import send_bulk_row
-
     with transaction.atomic():
         bulk = BulkRequest.objects.select_for_update().get(pk=bulk_request.pk)
         if bulk.state != BulkRequestState.DRAFT:
@@ -166,12 +165,8 @@ def submit_bulk_request(
             g.organisation_id != bulk.organisation_id for g in assignment.groepen
         ):
             raise DomainError(_("Deze gebruiker hoort niet bij uw organisatie."))
-        row_ids = list(
-            bulk.rows.filter(state=BulkRowState.WAITING)
-            .order_by("row_number")
-            .values_list("pk", flat=True)
-        )
-        if not row_ids:
+        rows = list(bulk.rows.filter(state=BulkRowState.WAITING).order_by("row_number").only("pk"))
+        if not rows:
             raise DomainError(_("Deze import bevat geen geldige rijen."))
         now = timezone.now()
         bulk.state = BulkRequestState.SENDING
@@ -203,9 +198,7 @@ def submit_bulk_request(
             bulk.diensten.set(scope.diensten)
         bulk.gebruikers.set(assignment.gebruikers)
         bulk.groepen.set(assignment.groepen)
-        for row_id in row_ids:
-            # robust: a broker error for one row is logged and does not keep the others back.
-            transaction.on_commit(partial(send_bulk_row.delay, row_id), robust=True)
+        enqueue_each(Delivery.BULK_ROW, rows)
     return True
 
 
@@ -244,60 +237,77 @@ def _company(row: BulkRequestRow) -> Company:
 
 
 def process_row(row_id: int) -> str | None:
-    """Request the ketenmachtiging of one waiting row of a submitted import, in its own
-    transaction. Returns the row's new state, or None when there was nothing to do."""
-    with transaction.atomic():
-        row = (
-            BulkRequestRow.objects.select_for_update(of=("self",))
-            .select_related("bulk_request__organisation", "bulk_request__submitted_by")
-            .filter(pk=row_id)
-            .first()
-        )
-        if row is None or row.state != BulkRowState.WAITING:
-            return None
-        bulk = row.bulk_request
-        if bulk.state == BulkRequestState.DRAFT:
-            return None  # not submitted: nothing may be sent yet
-        try:
-            with transaction.atomic():  # a savepoint: a refused row leaves nothing behind
-                km = request_ketenmachtiging(
-                    acting_user=bulk.submitted_by,
-                    intermediair=bulk.organisation,
-                    relatie=organisation_for_company(_company(row)),
-                    scope=_scope(bulk),
-                    assignment=_assignment(bulk),
-                    duration_years=bulk.duration_years,
-                    contact=RelatieContact(
-                        initialen=row.contact_initialen,
-                        tussenvoegsel=row.contact_tussenvoegsel,
-                        achternaam=row.contact_achternaam,
-                        email=row.contact_email,
-                        telefoon=row.contact_telefoon,
-                    ),
-                    intermediair_email=bulk.intermediair_email,
-                    intermediair_telefoon=bulk.intermediair_telefoon,
-                    language=bulk.language,
-                    personal_message=bulk.personal_message,
-                    costs_agreed=bulk.costs_agreed_at is not None,
-                    reference=row.reference,
-                )
-        except DomainError as error:
-            row.state, row.reason = BulkRowState.FAILED, str(error.message)
-        except Exception:
-            # Not a refusal but a fault: logged for the developers; the other rows go on.
-            logger.exception("Row %s of bulk request %s could not be sent", row.pk, bulk.pk)
-            row.state = BulkRowState.FAILED
-            row.reason = _("Er ging iets mis bij het versturen. Probeer het later opnieuw.")
-        else:
-            row.state, row.ketenmachtiging = BulkRowState.SENT, km
-        row.processed_at = timezone.now()
-        row.save(update_fields=["state", "reason", "ketenmachtiging", "processed_at"])
-    finish_if_complete(bulk.pk)
+    """Request the ketenmachtiging of one waiting row of a submitted import (the outbox's
+    delivery, in its transaction). Returns the row's new state, or None when there was nothing
+    to do. A refusal fails the row; any other error is left to the outbox, which tries again
+    later and fails the row after its last attempt (fail_row)."""
+    row = (
+        BulkRequestRow.objects.select_for_update(of=("self",))
+        .select_related("bulk_request__organisation", "bulk_request__submitted_by")
+        .filter(pk=row_id)
+        .first()
+    )
+    if row is None or row.state != BulkRowState.WAITING:
+        return None
+    bulk = row.bulk_request
+    if bulk.state == BulkRequestState.DRAFT:
+        return None  # not submitted: nothing may be sent yet
+    try:
+        with transaction.atomic():  # a savepoint: a refused row leaves nothing behind
+            km = request_ketenmachtiging(
+                acting_user=bulk.submitted_by,
+                intermediair=bulk.organisation,
+                relatie=organisation_for_company(_company(row)),
+                scope=_scope(bulk),
+                assignment=_assignment(bulk),
+                duration_years=bulk.duration_years,
+                contact=RelatieContact(
+                    initialen=row.contact_initialen,
+                    tussenvoegsel=row.contact_tussenvoegsel,
+                    achternaam=row.contact_achternaam,
+                    email=row.contact_email,
+                    telefoon=row.contact_telefoon,
+                ),
+                intermediair_email=bulk.intermediair_email,
+                intermediair_telefoon=bulk.intermediair_telefoon,
+                language=bulk.language,
+                personal_message=bulk.personal_message,
+                costs_agreed=bulk.costs_agreed_at is not None,
+                reference=row.reference,
+            )
+    except DomainError as error:
+        _save_row(row, state=BulkRowState.FAILED, reason=str(error.message))
+    else:
+        _save_row(row, state=BulkRowState.SENT, ketenmachtiging=km)
     return row.state
 
 
+def fail_row(row_id: int) -> None:
+    """The row could not be processed, not even after the outbox's retries."""
+    row = BulkRequestRow.objects.select_for_update(of=("self",)).filter(pk=row_id).first()
+    if row is not None and row.state == BulkRowState.WAITING:
+        _save_row(
+            row,
+            state=BulkRowState.FAILED,
+            reason=_("Er ging iets mis bij het versturen. Probeer het later opnieuw."),
+        )
+
+
+def _save_row(row: BulkRequestRow, *, state: str, reason: str = "", ketenmachtiging=None):
+    row.state, row.reason, row.ketenmachtiging = state, reason, ketenmachtiging
+    row.processed_at = timezone.now()
+    row.save(update_fields=["state", "reason", "ketenmachtiging", "processed_at"])
+    bulk_id = row.bulk_request_id
+
+    # After the commit, so that the last row to finish sees every other row done.
+    def finish_if_complete_committed():
+        finish_if_complete(bulk_id)
+
+    transaction.on_commit(finish_if_complete_committed)
+
+
 def finish_if_complete(bulk_id: int) -> bool:
-    """Move the import to done when no row waits any more. Every task asks after its own
+    """Move the import to done when no row waits any more. Every row asks after its own
     commit, so the last one to finish always sees all rows done; asking twice is harmless."""
     if BulkRequestRow.objects.filter(bulk_request_id=bulk_id, state=BulkRowState.WAITING).exists():
         return False
@@ -306,3 +316,40 @@ def finish_if_complete(bulk_id: int) -> bool:
             state=BulkRequestState.DONE, finished_at=timezone.now()
         )
     )
+
+
+@transaction.atomic
+def retry_failed_rows(bulk_request: BulkRequest, *, acting_user) -> int:
+    """ "Verstuur de mislukte opnieuw": every failed row is sent again. A row whose request
+    became Fout (its invitation could not be sent) has that request withdrawn first, so that
+    the relatie gets one request. Returns how many rows go again."""
+    bulk = BulkRequest.objects.select_for_update().get(pk=bulk_request.pk)
+    if bulk.state == BulkRequestState.DRAFT:
+        raise DomainError(_("Deze import is nog niet verzonden."))
+    rows = list(
+        bulk.rows.select_for_update(of=("self",))
+        .filter(
+            Q(state=BulkRowState.FAILED)
+            | Q(state=BulkRowState.SENT, ketenmachtiging__status=Status.FOUT)
+        )
+        .select_related("ketenmachtiging")
+        .order_by("row_number")
+    )
+    for row in rows:
+        km = row.ketenmachtiging
+        if km is not None and km.status in PENDING_STATUSES:
+            lifecycle.withdraw(
+                km, acting_user=acting_user, note="Opnieuw aangevraagd vanuit Meerdere bedrijven."
+            )
+        row.state, row.reason, row.ketenmachtiging, row.processed_at = (
+            BulkRowState.WAITING,
+            "",
+            None,
+            None,
+        )
+    BulkRequestRow.objects.bulk_update(rows, ["state", "reason", "ketenmachtiging", "processed_at"])
+    if rows:
+        bulk.state, bulk.finished_at = BulkRequestState.SENDING, None
+        bulk.save(update_fields=["state", "finished_at"])
+        enqueue_each(Delivery.BULK_ROW, rows)
+    return len(rows)

@@ -3,19 +3,16 @@
 One transaction per job. Each batch of due ids is locked with FOR UPDATE SKIP LOCKED, so a row
 held by someone else at that moment (a beheerder revoking it, a second run of the job) is left
 to them instead of waited for or changed twice; the handler then changes the whole batch with
-one UPDATE and records the events with one INSERT. A second run finds nothing left to do.
+one UPDATE and records the events with one INSERT (services/transitions.move_many). A second
+run finds nothing left to do.
 """
 
 import logging
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
-
-from ..constants import EventKind
-from ..models import KetenmachtigingEvent
-from ..services.audit import actor_kind_for
 
 logger = logging.getLogger("zlogin.jobs")
 
@@ -30,13 +27,11 @@ def run_in_batches(
     handle: Callable[[list[int]], int],
     *,
     summary: str,
-    finish: Callable[[], None] | None = None,
 ) -> int:
     """Hand the due rows to `handle` a batch of ids at a time; return how many it changed.
 
     `due` is ordered along the index that serves it (see due.py). `handle` must change every
-    row it is given so that the next select no longer finds it. `finish` runs last, in the same
-    transaction (e.g. to post the berichten of all batches).
+    row it is given so that the next select no longer finds it.
     """
     changed = 0
     ids_of_due = due.select_for_update(skip_locked=True).values_list("pk", flat=True)
@@ -49,8 +44,6 @@ def run_in_batches(
             changed += done
             if not done:  # cannot happen while handlers match their due query; never loop on
                 break
-        if finish is not None:
-            finish()
     logger.info("%s: %d %s", name, changed, summary)
     return changed
 
@@ -64,26 +57,3 @@ def _try_job_lock(name: str) -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [key])
         return cursor.fetchone()[0]
-
-
-def record_system_events(
-    ids: Iterable[int],
-    *,
-    kind: EventKind,
-    from_status: str = "",
-    to_status: str = "",
-    note: str = "",
-) -> None:
-    """One event per row, by the system, in one INSERT (as record_event does for one row)."""
-    KetenmachtigingEvent.objects.bulk_create(
-        KetenmachtigingEvent(
-            ketenmachtiging_id=pk,
-            kind=kind,
-            actor_kind=actor_kind_for(None),
-            actor=None,
-            from_status=from_status,
-            to_status=to_status,
-            note=note,
-        )
-        for pk in ids
-    )

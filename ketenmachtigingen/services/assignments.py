@@ -4,11 +4,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership
 
+from .. import events
 from ..authorization import may_be_assigned
-from ..constants import HIDDEN_STATUSES, EventKind
+from ..constants import HIDDEN_STATUSES
 from ..errors import DomainError
 from ..models import Ketenmachtiging
-from .audit import record_event
 from .lifecycle import locked
 
 
@@ -30,12 +30,7 @@ def add_gebruiker(ketenmachtiging: Ketenmachtiging, *, acting_user, membership: 
         if km.gebruikers.filter(pk=membership.pk).exists():
             return km
         km.gebruikers.add(membership)
-        record_event(
-            km,
-            kind=EventKind.USER_ADDED,
-            acting_user=acting_user,
-            note=membership.user.display_name,
-        )
+        events.gebruiker_added(km, acting_user=acting_user, membership=membership)
         return km
 
 
@@ -44,12 +39,7 @@ def remove_gebruiker(ketenmachtiging: Ketenmachtiging, *, acting_user, membershi
         if not km.gebruikers.filter(pk=membership.pk).exists():
             return km
         km.gebruikers.remove(membership)
-        record_event(
-            km,
-            kind=EventKind.USER_REMOVED,
-            acting_user=acting_user,
-            note=membership.user.display_name,
-        )
+        events.gebruiker_removed(km, acting_user=acting_user, membership=membership)
         return km
 
 
@@ -61,7 +51,7 @@ def add_groep(ketenmachtiging: Ketenmachtiging, *, acting_user, groep):
         if km.groepen.filter(pk=groep.pk).exists():
             return km
         km.groepen.add(groep)
-        record_event(km, kind=EventKind.GROUP_ADDED, acting_user=acting_user, note=groep.name)
+        events.groep_added(km, acting_user=acting_user, groep=groep)
         return km
 
 
@@ -70,5 +60,5 @@ def remove_groep(ketenmachtiging: Ketenmachtiging, *, acting_user, groep):
         if not km.groepen.filter(pk=groep.pk).exists():
             return km
         km.groepen.remove(groep)
-        record_event(km, kind=EventKind.GROUP_REMOVED, acting_user=acting_user, note=groep.name)
+        events.groep_removed(km, acting_user=acting_user, groep=groep)
         return km

@@ -1,9 +1,15 @@
-"""New ketenmachtigingen: a request sent to a relatie, or one already approved elsewhere."""
+"""New ketenmachtigingen: a request sent to a relatie, or one already approved elsewhere.
 
+Both are sent once per form: the wizard's draft carries a submission key, stored (unique) with
+the ketenmachtiging it made; a second or concurrent submit of the same draft gets that one
+back instead of making another.
+"""
+
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -11,12 +17,10 @@ from accounts.models import Membership, Organisation
 
 from .. import dates
 from ..authorization import may_be_assigned
-from ..constants import EventKind, Leverancier, Status
+from ..constants import REGISTER_APPROVED, REQUEST, Leverancier, Status, Transition
 from ..errors import DomainError
 from ..models import Dienst, Dienstverlener, Ketenmachtiging
-from ..tasks import send_invitation
-from .audit import record_event
-from .lifecycle import ensure_transition_allowed
+from .transitions import move
 
 
 @dataclass(frozen=True)
@@ -74,15 +78,18 @@ def _validate(*, intermediair, relatie, scope, assignment, duration_years) -> No
 def _create(
     *,
     acting_user,
-    status: Status,
+    transition: Transition,
     intermediair: Organisation,
     relatie: Organisation,
     scope: ScopeSelection,
     assignment: Assignment,
     duration_years: int,
-    note: str = "",
+    submission_key: uuid.UUID | None,
+    note: str | None = None,
     **fields,
 ) -> Ketenmachtiging:
+    if submission_key is not None and (made := _made_by(submission_key)):
+        return made
     _validate(
         intermediair=intermediair,
         relatie=relatie,
@@ -90,23 +97,32 @@ def _create(
         assignment=assignment,
         duration_years=duration_years,
     )
-    ensure_transition_allowed(None, status)
-    km = Ketenmachtiging.objects.create(
+    km = Ketenmachtiging(
         intermediair=intermediair,
         relatie=relatie,
-        status=status,
         algemene_bevoegdheid=scope.algemene_bevoegdheid,
         duration_years=duration_years,
         created_by=acting_user,
+        submission_key=submission_key,
         **fields,
     )
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent twin trips the unique key
+            move(km, transition, acting_user=acting_user, note=note)
+    except IntegrityError:
+        if submission_key is not None and (made := _made_by(submission_key)):
+            return made
+        raise
     if not scope.algemene_bevoegdheid:
         km.dienstverleners.set(scope.dienstverleners)
         km.diensten.set(scope.diensten)
     km.gebruikers.set(assignment.gebruikers)
     km.groepen.set(assignment.groepen)
-    record_event(km, kind=EventKind.STATUS, acting_user=acting_user, to_status=status, note=note)
     return km
+
+
+def _made_by(submission_key: uuid.UUID) -> Ketenmachtiging | None:
+    return Ketenmachtiging.objects.filter(submission_key=submission_key).first()
 
 
 @transaction.atomic
@@ -126,8 +142,10 @@ def request_ketenmachtiging(
     costs_agreed: bool,
     reference: str = "",
     renews: Ketenmachtiging | None = None,
+    submission_key: uuid.UUID | None = None,
 ) -> Ketenmachtiging:
-    """Verzend aanvraag tot goedkeuring: the relatie is invited to sign the form."""
+    """Verzend aanvraag tot goedkeuring: the relatie is invited to sign the form (the
+    invitation is an outbox message of the same transaction)."""
     if not costs_agreed:
         raise DomainError(_("Ga akkoord met de kosten voor vastlegging van deze ketenmachtiging."))
     if not contact.email:
@@ -141,9 +159,9 @@ def request_ketenmachtiging(
             _("Alleen een actieve ketenmachtiging van deze relatie kan worden verlengd.")
         )
     now = timezone.now()
-    km = _create(
+    return _create(
         acting_user=acting_user,
-        status=Status.AANVRAAG_VERSTUURD,
+        transition=REQUEST,
         intermediair=intermediair,
         relatie=relatie,
         scope=scope,
@@ -162,9 +180,8 @@ def request_ketenmachtiging(
         sent_at=now,
         reference=reference,
         renews=renews,
+        submission_key=submission_key,
     )
-    transaction.on_commit(lambda: send_invitation.delay(km.pk))
-    return km
 
 
 @transaction.atomic
@@ -178,6 +195,7 @@ def register_approved_ketenmachtiging(
     duration_years: int,
     leverancier: Leverancier,
     reference: str = "",
+    submission_key: uuid.UUID | None = None,
 ) -> Ketenmachtiging:
     """Ik heb al goedkeuring ontvangen: already approved at a leverancier; active at once."""
     if leverancier not in Leverancier.values:
@@ -185,7 +203,7 @@ def register_approved_ketenmachtiging(
     start = dates.today()
     return _create(
         acting_user=acting_user,
-        status=Status.ACTIEF,
+        transition=REGISTER_APPROVED,
         intermediair=intermediair,
         relatie=relatie,
         scope=scope,
@@ -197,4 +215,5 @@ def register_approved_ketenmachtiging(
         end_date=dates.end_date_for(start, duration_years),
         activated_at=timezone.now(),
         reference=reference,
+        submission_key=submission_key,
     )

@@ -1,10 +1,10 @@
-"""Every change of a ketenmachtiging's status, one function per transition.
+"""Every change of a ketenmachtiging's status, one function per action.
 
-Audit notes are written in Dutch whatever the language of the person acting: the trail is
-read by Z login staff and must read the same for everyone.
-
-Each locks the row, checks the move against TRANSITIONS, saves only the fields it changes,
-records an event in the same transaction and queues side effects on commit.
+Each locks the row, checks what the action itself requires (a date, a reason), and applies
+its declared transition (constants.LIFECYCLE) through the engine in transitions.py, which
+saves only the fields it changes, writes the audit event and the side effects (outbox messages,
+berichten) in the same transaction. Audit notes are Dutch whatever the language of the person
+acting: the trail is read by Z login staff and must read the same for everyone.
 """
 
 import datetime
@@ -16,13 +16,29 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import dates
-from ..constants import PENDING_STATUSES, TRANSITIONS, EventKind, Status
+from ..constants import (
+    ACTIVATE,
+    EXPIRE,
+    FAIL,
+    INVITATION_SENT,
+    LAPSE,
+    MARK_INCOMPLETE,
+    RECEIVE,
+    RESEND_INVITATION,
+    REVOKE_NOW,
+    REVOKE_ON_DATE,
+    SCHEDULE_REVOCATION,
+    TRANSITIONS,
+    WITHDRAW,
+    Status,
+)
 from ..errors import DomainError, InvalidTransition
 from ..models import Ketenmachtiging
-from .audit import record_event
+from .transitions import ensure_allowed, move
 
 
 def ensure_transition_allowed(from_status: str | None, to_status: str) -> None:
+    """Whether the lifecycle has any move from one status to the other."""
     if to_status not in TRANSITIONS[from_status]:
         raise InvalidTransition(from_status, to_status)
 
@@ -34,27 +50,6 @@ def locked(ketenmachtiging: Ketenmachtiging) -> Iterator[Ketenmachtiging]:
         yield Ketenmachtiging.objects.select_for_update().get(pk=ketenmachtiging.pk)
 
 
-def _move(
-    km: Ketenmachtiging, *, to_status: str, acting_user, note: str = "", **changes
-) -> Ketenmachtiging:
-    """Apply one transition to a locked row. The caller holds the transaction."""
-    ensure_transition_allowed(km.status, to_status)
-    from_status = km.status
-    km.status = to_status
-    for field, value in changes.items():
-        setattr(km, field, value)
-    km.save(update_fields=["status", "updated_at", *changes])
-    record_event(
-        km,
-        kind=EventKind.STATUS,
-        acting_user=acting_user,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-    )
-    return km
-
-
 def mark_received(
     ketenmachtiging: Ketenmachtiging, *, acting_user, received_on: datetime.date | None = None
 ) -> Ketenmachtiging:
@@ -64,7 +59,7 @@ def mark_received(
     if received_on > today:
         raise DomainError(_("Een ontvangstdatum kan niet in de toekomst liggen."))
     with locked(ketenmachtiging) as km:
-        ensure_transition_allowed(km.status, Status.AANVRAAG_ONTVANGEN)
+        ensure_allowed(RECEIVE, km.status)
         deadline = dates.invitation_deadline(km.sent_at)
         # The deadline is for the signed form; completing an incomplete one may come later.
         if km.status == Status.AANVRAAG_VERSTUURD and received_on > deadline:
@@ -75,9 +70,9 @@ def mark_received(
                 )
                 % {"deadline": deadline.strftime("%d-%m-%Y")}
             )
-        return _move(
+        return move(
             km,
-            to_status=Status.AANVRAAG_ONTVANGEN,
+            RECEIVE,
             acting_user=acting_user,
             received_at=timezone.now() if received_on == today else dates.start_of(received_on),
             status_reason="",
@@ -85,25 +80,44 @@ def mark_received(
 
 
 def mark_incomplete(ketenmachtiging: Ketenmachtiging, *, acting_user, reason: str):
-    if not reason.strip():
+    """Markeer als incompleet: the relatie's contact is mailed what is missing, the
+    intermediair gets a bericht (the transition's effects)."""
+    reason = reason.strip()
+    if not reason:
         raise DomainError(_("Geef aan wat er ontbreekt."))
     with locked(ketenmachtiging) as km:
-        return _move(
-            km,
-            to_status=Status.INCOMPLEET,
-            acting_user=acting_user,
-            note=reason,
-            status_reason=reason,
-        )
+        return move(km, MARK_INCOMPLETE, acting_user=acting_user, note=reason, status_reason=reason)
 
 
 def mark_failed(ketenmachtiging: Ketenmachtiging, *, acting_user, reason: str):
-    """Sending the invitation failed, or the form was signed wrongly."""
-    if not reason.strip():
+    """Sending the invitation failed, or the form was signed wrongly; the intermediair gets a
+    bericht with the reason."""
+    reason = reason.strip()
+    if not reason:
         raise DomainError(_("Geef de reden op."))
     with locked(ketenmachtiging) as km:
-        return _move(
-            km, to_status=Status.FOUT, acting_user=acting_user, note=reason, status_reason=reason
+        return move(km, FAIL, acting_user=acting_user, note=reason, status_reason=reason)
+
+
+def record_invitation_sent(km: Ketenmachtiging) -> Ketenmachtiging:
+    """The invitation went out (outbox delivery); `km` is locked by the caller."""
+    return move(
+        km,
+        INVITATION_SENT,
+        acting_user=None,
+        note=f"Uitnodiging verstuurd naar {km.contact_email}.",
+        invitation_sent_at=timezone.now(),
+    )
+
+
+def resend_invitation(ketenmachtiging: Ketenmachtiging, *, acting_user) -> Ketenmachtiging:
+    """Staff send an invitation again whose delivery failed: it waits for its form again, with
+    a new deadline."""
+    with locked(ketenmachtiging) as km:
+        if km.invitation_sent_at is not None:
+            raise DomainError(_("De uitnodiging van deze ketenmachtiging is al verstuurd."))
+        return move(
+            km, RESEND_INVITATION, acting_user=acting_user, sent_at=timezone.now(), status_reason=""
         )
 
 
@@ -122,9 +136,9 @@ def activate(
 ) -> Ketenmachtiging:
     with locked(ketenmachtiging) as km:
         start = activation_start(km, start_date)
-        return _move(
+        return move(
             km,
-            to_status=Status.ACTIEF,
+            ACTIVATE,
             acting_user=acting_user,
             start_date=start,
             end_date=dates.end_date_for(start, km.duration_years),
@@ -134,42 +148,30 @@ def activate(
 
 
 def lapse(ketenmachtiging: Ketenmachtiging, *, today: datetime.date | None = None):
-    """The invitation was not answered within 3 months (nightly job)."""
+    """The invitation was not answered within 3 months (the nightly job does this in bulk)."""
     today = today or dates.today()
     with locked(ketenmachtiging) as km:
         if km.status == Status.AANVRAAG_VERSTUURD and today <= dates.invitation_deadline(
             km.sent_at
         ):
             raise DomainError(_("Deze uitnodiging is nog geldig."))
-        return _move(
-            km,
-            to_status=Status.VERVALLEN,
-            acting_user=None,
-            note="Niet binnen 3 maanden ontvangen.",
-        )
+        return move(km, LAPSE, acting_user=None)
 
 
 def expire(ketenmachtiging: Ketenmachtiging, *, today: datetime.date | None = None):
-    """The end date passed (nightly job)."""
+    """The end date passed (the nightly job does this in bulk)."""
     today = today or dates.today()
     with locked(ketenmachtiging) as km:
         if km.status == Status.ACTIEF and km.end_date > today:
             raise DomainError(_("Deze ketenmachtiging loopt nog tot %s.") % km.end_date)
-        return _move(km, to_status=Status.VERLOPEN, acting_user=None)
+        return move(km, EXPIRE, acting_user=None)
 
 
 def revoke_now(ketenmachtiging: Ketenmachtiging, *, acting_user) -> Ketenmachtiging:
-    """Verwijder bedrijf, per direct. The relatie is not notified."""
+    """Verwijder bedrijf, per direct. The relatie is not notified. (A pending request is
+    withdrawn instead.)"""
     with locked(ketenmachtiging) as km:
-        if km.status != Status.ACTIEF:  # a pending request is withdrawn instead
-            raise InvalidTransition(km.status, Status.INGETROKKEN)
-        return _move(
-            km,
-            to_status=Status.INGETROKKEN,
-            acting_user=acting_user,
-            note="Per direct ingetrokken.",
-            revoked_at=timezone.now(),
-        )
+        return move(km, REVOKE_NOW, acting_user=acting_user, revoked_at=timezone.now())
 
 
 def schedule_revocation(
@@ -186,49 +188,30 @@ def schedule_revocation(
                 _("Kies een datum vóór de einddatum %(end)s; daarna vervalt de machtiging al.")
                 % {"end": km.end_date.strftime("%d-%m-%Y")}
             )
-        km.revocation_date = on_date
-        km.save(update_fields=["revocation_date", "updated_at"])
-        record_event(
+        return move(
             km,
-            kind=EventKind.REVOCATION_SCHEDULED,
+            SCHEDULE_REVOCATION,
             acting_user=acting_user,
             note=f"Intrekking gepland op {on_date:%d-%m-%Y}.",
+            revocation_date=on_date,
         )
-        return km
 
 
 def execute_scheduled_revocation(
     ketenmachtiging: Ketenmachtiging, *, today: datetime.date | None = None
 ) -> Ketenmachtiging:
-    """The chosen revocation date has come (nightly job)."""
+    """The chosen revocation date has come (the nightly job does this in bulk)."""
     today = today or dates.today()
     with locked(ketenmachtiging) as km:
         if km.revocation_date is None or km.revocation_date > today:
             raise DomainError(_("Voor deze ketenmachtiging is geen intrekking gepland."))
-        ensure_transition_allowed(km.status, Status.INGETROKKEN)
-        if km.status != Status.ACTIEF:
-            raise InvalidTransition(km.status, Status.INGETROKKEN)
-        return _move(
-            km,
-            to_status=Status.INGETROKKEN,
-            acting_user=None,
-            note="Ingetrokken op de gekozen datum.",
-            revoked_at=timezone.now(),
-        )
+        return move(km, REVOKE_ON_DATE, acting_user=None, revoked_at=timezone.now())
 
 
-def withdraw(ketenmachtiging: Ketenmachtiging, *, acting_user) -> Ketenmachtiging:
+def withdraw(ketenmachtiging: Ketenmachtiging, *, acting_user, note: str | None = None):
     """A pending request is withdrawn, or a failed one removed to request it again."""
     with locked(ketenmachtiging) as km:
-        if km.status not in PENDING_STATUSES:
-            raise InvalidTransition(km.status, Status.INGETROKKEN)
-        return _move(
-            km,
-            to_status=Status.INGETROKKEN,
-            acting_user=acting_user,
-            note="Aanvraag ingetrokken.",
-            revoked_at=timezone.now(),
-        )
+        return move(km, WITHDRAW, acting_user=acting_user, note=note, revoked_at=timezone.now())
 
 
 def revoke_relatie(

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from ..authorization import may_be_assigned
 from ..constants import PENDING_STATUSES, Status
-from ..errors import DomainError
+from ..errors import AlreadyRequested, DomainError
 from ..models import Ketenmachtiging
 from .creation import Assignment, RelatieContact, ScopeSelection, request_ketenmachtiging
 from .lifecycle import locked
@@ -27,7 +27,7 @@ def request_renewal(
         if old.status != Status.ACTIEF:
             raise DomainError(_("Alleen een actieve ketenmachtiging kan worden verlengd."))
         if old.renewals.filter(status__in=[*PENDING_STATUSES, Status.ACTIEF]).exists():
-            raise DomainError(_("Voor deze ketenmachtiging is al een verlenging aangevraagd."))
+            raise AlreadyRequested(_("Voor deze ketenmachtiging is al een verlenging aangevraagd."))
         intermediair = old.intermediair
         return request_ketenmachtiging(
             acting_user=acting_user,

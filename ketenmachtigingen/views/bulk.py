@@ -4,7 +4,8 @@ Stap 1 is the import: download the Excel form, "Kies een bestand", "Importeer be
 with refused rows or warnings is shown first (review), and the beheerder continues with the
 valid rows or uploads a corrected file. Stap 2 to 4 are the pickers of Eén bedrijf
 (views/request.py), with the import in the draft instead of a company. Sending stores the
-choices, queues one task per row and shows the progress until every row is done.
+choices, writes one outbox message per row and shows the progress, up to each invitation's
+delivery, until every row is done; failed rows can be sent again.
 
 Every page looks the import up within the active organisation: another organisation's import
 is a 404.
@@ -15,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import portal_view
@@ -155,7 +157,12 @@ def accept(request, bulk_id: int):
 def detail(request, bulk_id: int):
     """ "bekijk": the imported companies with their contacts."""
     bulk = _bulk_or_404(request, bulk_id)
-    rows = Paginator(bulk.rows.order_by("row_number"), ROWS_PER_PAGE)
+    rows = Paginator(
+        selectors.rows_with_outcome(bulk)
+        if bulk.state != BulkRequestState.DRAFT
+        else bulk.rows.order_by("row_number"),
+        ROWS_PER_PAGE,
+    )
     page = rows.get_page(request.GET.get("pagina"))
     return render(
         request,
@@ -240,7 +247,8 @@ def send(request, bulk_id: int):
 @portal_view
 @require_GET
 def progress(request, bulk_id: int):
-    """The progress of sending, polled every second by htmx until every row is done."""
+    """The progress of sending, row by row up to the invitation's delivery, polled every second
+    by htmx until every row is done."""
     bulk = _bulk_or_404(request, bulk_id)
     if bulk.state == BulkRequestState.DRAFT:
         return redirect("ketenmachtigingen:add_bulk")
@@ -248,3 +256,28 @@ def progress(request, bulk_id: int):
     if _is_htmx(request):
         return render(request, "ketenmachtigingen/bulk_progress_status.html", context)
     return render(request, "ketenmachtigingen/bulk_progress.html", context)
+
+
+@portal_view
+@require_POST
+def retry(request, bulk_id: int):
+    """ "Verstuur de mislukte aanvragen opnieuw"."""
+    bulk = _bulk_or_404(request, bulk_id)
+    try:
+        count = services.retry_failed_rows(bulk, acting_user=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        if count:
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)s aanvraag wordt opnieuw verstuurd.",
+                    "%(n)s aanvragen worden opnieuw verstuurd.",
+                    count,
+                )
+                % {"n": count},
+            )
+        else:
+            messages.info(request, _("Er zijn geen mislukte aanvragen om opnieuw te versturen."))
+    return redirect("ketenmachtigingen:bulk_progress", bulk_id=bulk.pk)

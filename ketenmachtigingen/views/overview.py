@@ -17,7 +17,7 @@ from groepen.models import Groep
 
 from ..authorization import may_be_assigned, picker_warnings
 from ..constants import HIDDEN_STATUSES, PENDING_STATUSES, Status, Tab
-from ..errors import DomainError
+from ..errors import AlreadyRequested, DomainError
 from ..exports import export_response
 from ..forms import (
     AssignmentForm,
@@ -133,7 +133,7 @@ def renew(request):
     if not costs_agreed:
         messages.error(request, _("Ga akkoord met de kosten om de verlenging aan te vragen."))
         return redirect(overview_url)
-    sent, failed = [], {}
+    sent, already, failed = [], [], {}
     for km in kms.values():
         form = _renewal_form(km, request.POST)
         if not form.is_valid():
@@ -148,6 +148,8 @@ def renew(request):
                 language=form.cleaned_data["taal"],
                 costs_agreed=costs_agreed,
             )
+        except AlreadyRequested:  # a second click or a resubmitted page: sent once
+            already.append(km)
         except DomainError as error:
             form.add_error(None, error.message)
             failed[km.pk] = form
@@ -162,6 +164,16 @@ def renew(request):
                 len(sent),
             )
             % {"n": len(sent)},
+        )
+    if already:
+        messages.info(
+            request,
+            ngettext(
+                "Voor %(n)s ketenmachtiging was de verlenging al aangevraagd.",
+                "Voor %(n)s ketenmachtigingen was de verlenging al aangevraagd.",
+                len(already),
+            )
+            % {"n": len(already)},
         )
     if not failed:
         return redirect(overview_url)

@@ -286,6 +286,7 @@ def send(request):
                     personal_message=data["personal_message"],
                     costs_agreed=data["costs_agreed"],
                     reference=data["reference"],
+                    submission_key=draft.key,
                 )
         except DomainError as error:
             form.add_error(None, error.message)
@@ -320,6 +321,7 @@ def approved(request):
                     duration_years=draft.duration_years,
                     leverancier=form.cleaned_data["leverancier"],
                     reference=form.cleaned_data["reference"],
+                    submission_key=draft.key,
                 )
         except DomainError as error:
             form.add_error(None, error.message)

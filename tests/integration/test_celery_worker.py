@@ -1,11 +1,11 @@
-"""The invitation task on a real Celery worker with Redis as broker and result backend."""
+"""The invitation through the outbox on a real Celery worker with Redis as broker."""
 
 import time
 
 import pytest
 from django.core import mail
 
-from ketenmachtigingen.constants import ActorKind, EventKind, Status
+from ketenmachtigingen.constants import ActorKind, Delivery, EventKind, Status
 from ketenmachtigingen.models import KetenmachtigingEvent
 from ketenmachtigingen.services.creation import (
     Assignment,
@@ -13,7 +13,8 @@ from ketenmachtigingen.services.creation import (
     ScopeSelection,
     request_ketenmachtiging,
 )
-from ketenmachtigingen.tasks import send_invitation
+from outbox.models import State
+from outbox.services import enqueue, messages_for
 from tests.factories import BeheerderFactory, KetenmachtigingFactory, OrganisationFactory
 
 # The worker thread has its own database connection: it sees committed rows only.
@@ -42,19 +43,25 @@ def wait_for(condition, timeout=30.0):
 def test_the_worker_sends_the_invitation(celery_worker_on_redis):
     km = KetenmachtigingFactory(contact_email="contact@relatie.example.nl")
 
-    result = send_invitation.delay(km.pk)
+    message = enqueue(Delivery.INVITATION, target=km)  # autocommit: offered at once
 
-    assert result.get(timeout=30) is True
-    [message] = mail.outbox
-    assert message.to == ["contact@relatie.example.nl"]
-    assert message.attachments[0][0] == f"ketenmachtiging-{km.request_code}.pdf"
+    wait_for(lambda: invitation_events(km))
+    [sent] = mail.outbox
+    assert sent.to == ["contact@relatie.example.nl"]
+    assert sent.attachments[0][0] == f"ketenmachtiging-{km.request_code}.pdf"
     [event] = invitation_events(km)
     assert event.actor_kind == ActorKind.SYSTEM
     km.refresh_from_db()
     assert km.status == Status.AANVRAAG_VERSTUURD
+    message.refresh_from_db()
+    assert (message.state, message.attempts) == (State.DELIVERED, 1)
 
-    # Queued again (e.g. redelivered): nothing more goes out.
-    assert send_invitation.delay(km.pk).get(timeout=30) is False
+    # Offered again (e.g. redelivered): nothing more goes out.
+    from outbox.tasks import deliver_message
+
+    deliver_message.delay(message.pk)
+    enqueue(Delivery.INVITATION, target=km)
+    wait_for(lambda: messages_for(km).filter(state=State.SKIPPED).exists())
     assert len(mail.outbox) == 1
 
 

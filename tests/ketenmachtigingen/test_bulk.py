@@ -7,11 +7,11 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from ketenmachtigingen.bulk import services
-from ketenmachtigingen.bulk.tasks import send_bulk_row
-from ketenmachtigingen.constants import Status
+from ketenmachtigingen.constants import Delivery, Status
 from ketenmachtigingen.models import (
     BulkRequest,
     BulkRequestRow,
@@ -21,6 +21,8 @@ from ketenmachtigingen.models import (
     RegisterEntry,
 )
 from ketenmachtigingen.services.creation import Assignment, ScopeSelection
+from outbox.models import OutboxMessage, State
+from outbox.services import deliver, messages_for
 from tests.factories import (
     BeheerderFactory,
     DienstFactory,
@@ -342,7 +344,11 @@ def test_sending_requests_one_ketenmachtiging_and_one_mail_per_row(
         response = portal.post(url("bulk_send", bulk), SEND_DATA)
 
     assert response.url == url("bulk_progress", bulk)
-    assert len(callbacks) == 3 + 3  # a task per row, then an invitation per ketenmachtiging
+    # A message per row, then an invitation per ketenmachtiging: all delivered.
+    assert sorted(OutboxMessage.objects.values_list("kind", "state")) == sorted(
+        [(Delivery.BULK_ROW, State.DELIVERED)] * 3 + [(Delivery.INVITATION, State.DELIVERED)] * 3
+    )
+    assert callbacks
     bulk.refresh_from_db()
     assert bulk.state == BulkRequestState.DONE
     assert (bulk.language, bulk.duration_years, bulk.intermediair_telefoon) == (
@@ -417,6 +423,7 @@ def test_submitting_twice_sends_once(
         response = portal.post(url("bulk_send", bulk), SEND_DATA, follow=True)
 
     assert callbacks == []
+    assert OutboxMessage.objects.filter(kind=Delivery.BULK_ROW).count() == 3
     assert "Deze aanvraag is al verzonden." in response.content.decode()
     assert Ketenmachtiging.objects.count() == 3
     assert len(mail.outbox) == 3
@@ -427,15 +434,18 @@ def test_the_service_submits_once_and_a_row_is_processed_once(
 ):
     bulk = bulk_request(beheerder, ["39078749", "30112233"])
 
-    with django_capture_on_commit_callbacks(execute=True) as first:
+    with django_capture_on_commit_callbacks(execute=True):
         assert submit(bulk, beheerder) is True
     with django_capture_on_commit_callbacks(execute=True) as second:
         assert submit(bulk, beheerder) is False
     a_row = bulk.rows.first()
     with django_capture_on_commit_callbacks(execute=True):
-        assert send_bulk_row(a_row.pk) is None  # a redelivered task
+        assert services.process_row(a_row.pk) is None  # delivered again
+        [message] = messages_for(a_row)
+        assert deliver(message.pk) is None  # a redelivered task
 
-    assert (len(first), second) == (2 + 2, [])
+    assert second == []
+    assert OutboxMessage.objects.filter(kind=Delivery.BULK_ROW).count() == 2
     assert Ketenmachtiging.objects.count() == 2
     assert len(mail.outbox) == 2
 
@@ -443,13 +453,16 @@ def test_the_service_submits_once_and_a_row_is_processed_once(
 def test_a_draft_row_is_not_sent_by_a_stray_task(beheerder, register):
     bulk = bulk_request(beheerder, ["39078749"])
 
-    assert send_bulk_row(bulk.rows.get().pk) is None
+    assert services.process_row(bulk.rows.get().pk) is None
     assert not Ketenmachtiging.objects.exists()
 
 
-def test_a_failing_row_does_not_stop_the_others(
-    portal, beheerder, register, dienst, django_capture_on_commit_callbacks
+def test_a_failing_row_does_not_stop_the_others_and_is_retried(
+    portal, beheerder, register, dienst, settings, django_capture_on_commit_callbacks
 ):
+    """A refusal fails its row at once; a fault is tried again by the outbox (here twice in
+    all) and fails the row only after the last attempt. The other rows go on meanwhile."""
+    settings.OUTBOX_MAX_ATTEMPTS = 2
     own = beheerder.organisation
     bulk = bulk_request(beheerder, ["39078749", own.kvk_nummer, "02029700", "30112233"])
     real = services.organisation_for_company
@@ -464,6 +477,24 @@ def test_a_failing_row_does_not_stop_the_others(
         django_capture_on_commit_callbacks(execute=True),
     ):
         submit(bulk, beheerder)
+
+    bulk.refresh_from_db()
+    assert bulk.state == BulkRequestState.SENDING
+    bakkerij = bulk.rows.get(kvk_nummer="30112233")
+    assert (bakkerij.state, bakkerij.reason) == (BulkRowState.WAITING, "")
+    [message] = messages_for(bakkerij)
+    assert (message.state, message.attempts) == (State.PENDING, 1)
+    assert message.last_error == "RuntimeError: database went away"
+    content = portal.get(url("bulk_progress", bulk)).content.decode()
+    assert "3 van 4 aanvragen verwerkt" in content
+    assert 'hx-trigger="every 1s"' in content
+
+    OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
+    with (
+        mock.patch.object(services, "organisation_for_company", broken_for_bakkerij),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert deliver(message.pk) == State.FAILED
 
     bulk.refresh_from_db()
     assert bulk.state == BulkRequestState.DONE
@@ -482,6 +513,75 @@ def test_a_failing_row_does_not_stop_the_others(
     assert "2 aanvragen zijn verstuurd." in content
     assert "2 aanvragen zijn niet verstuurd." in content
     assert "Een organisatie kan zichzelf geen ketenmachtiging geven." in content
+    assert "Verstuur de mislukte aanvragen opnieuw" in content
+
+
+def test_failed_rows_are_sent_again(
+    portal, beheerder, register, dienst, settings, django_capture_on_commit_callbacks
+):
+    """ "Verstuur de mislukte aanvragen opnieuw": a refused row is tried again, and a row whose
+    invitation could not be sent gets a new request (the Fout one withdrawn)."""
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    bulk = bulk_request(beheerder, ["39078749", "30112233"])
+    with (
+        mock.patch.object(
+            services, "organisation_for_company", side_effect=RuntimeError("database went away")
+        ),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        submit(bulk, beheerder)
+    assert set(bulk.rows.values_list("state", flat=True)) == {BulkRowState.FAILED}
+    # Now the rows are made, but the mail server refuses.
+    settings.EMAIL_BACKEND = "tests.ketenmachtigingen.test_invitation.DisconnectingBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = portal.post(url("bulk_retry", bulk), follow=True)
+    assert "2 aanvragen worden opnieuw verstuurd." in response.content.decode()
+    first = list(Ketenmachtiging.objects.order_by("pk"))
+    assert [km.status for km in first] == [Status.FOUT, Status.FOUT]
+    content = portal.get(url("bulk_progress", bulk)).content.decode()
+    assert "2 aanvragen zijn niet verstuurd." in content
+    assert "De uitnodiging kon niet worden verstuurd: SMTPServerDisconnected" in content
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        portal.post(url("bulk_retry", bulk))
+
+    assert [km.status for km in Ketenmachtiging.objects.filter(pk__in=[k.pk for k in first])] == [
+        Status.INGETROKKEN,
+        Status.INGETROKKEN,
+    ]
+    again = Ketenmachtiging.objects.exclude(pk__in=[k.pk for k in first])
+    assert [km.status for km in again] == [Status.AANVRAAG_VERSTUURD] * 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        bulk.rows.values_list("contact_email", flat=True)
+    )
+    content = portal.get(url("bulk_progress", bulk)).content.decode()
+    assert "2 aanvragen zijn verstuurd." in content
+    assert "is niet verstuurd" not in content and "zijn niet verstuurd" not in content
+    bulk.refresh_from_db()
+    assert bulk.state == BulkRequestState.DONE
+
+
+def test_the_rows_show_how_far_each_got(portal, beheerder, register):
+    bulk = bulk_request(beheerder, ["39078749", "02029700", "30112233"])
+    BulkRequest.objects.filter(pk=bulk.pk).update(state=BulkRequestState.SENDING)
+    rows = {row.kvk_nummer: row for row in bulk.rows.all()}
+    delivered = KetenmachtigingFactory(
+        intermediair=beheerder.organisation, invitation_sent_at=timezone.now()
+    )
+    BulkRequestRow.objects.filter(pk=rows["39078749"].pk).update(
+        state=BulkRowState.SENT, ketenmachtiging=delivered
+    )
+    BulkRequestRow.objects.filter(pk=rows["02029700"].pk).update(
+        state=BulkRowState.FAILED, reason="Geen geldig KVK-nummer."
+    )
+
+    content = portal.get(url("bulk_detail", bulk)).content.decode()
+
+    assert content.count('class="outcome outcome-delivered"') == 1
+    assert content.count('class="outcome outcome-failed"') == 1
+    assert "Geen geldig KVK-nummer." in content
+    assert content.count('class="outcome outcome-waiting"') == 1
 
 
 def test_the_progress_is_polled_until_every_row_is_done(portal, beheerder, register):

@@ -3,17 +3,16 @@
 import datetime
 import re
 import smtplib
-import socketserver
 import subprocess
-import threading
 import zlib
 
 import pytest
 import qrcode
 from django.core import mail
-from django.utils import translation
+from django.utils import timezone, translation
 
-from ketenmachtigingen.constants import ActorKind, EventKind, Status
+from berichtenbox.models import Bericht
+from ketenmachtigingen.constants import ActorKind, Delivery, EventKind, Status
 from ketenmachtigingen.mail import build_invitation_message
 from ketenmachtigingen.models import Ketenmachtiging, KetenmachtigingEvent
 from ketenmachtigingen.pdf import invitation_pdf, qr_code_data_uri
@@ -23,7 +22,9 @@ from ketenmachtigingen.services.creation import (
     ScopeSelection,
     request_ketenmachtiging,
 )
-from ketenmachtigingen.tasks import send_invitation
+from outbox.mail import message_id
+from outbox.models import OutboxMessage, State
+from outbox.services import deliver, enqueue, messages_for, resend
 from tests.factories import (
     DienstFactory,
     DienstverlenerFactory,
@@ -31,6 +32,9 @@ from tests.factories import (
     OrganisationFactory,
     valid_rsin,
 )
+from tests.mailserver import MailServer
+
+from .conftest import NOW
 
 pytestmark = pytest.mark.django_db
 
@@ -458,10 +462,15 @@ def invitation_events(km):
     return list(KetenmachtigingEvent.objects.filter(ketenmachtiging=km, kind="invitation_sent"))
 
 
-def test_the_task_sends_one_mail_and_records_it(frozen):
+def deliver_invitation(km) -> str | None:
+    """Write the invitation's outbox message and deliver it, as a worker would."""
+    return deliver(enqueue(Delivery.INVITATION, target=km).pk)
+
+
+def test_the_delivery_sends_one_mail_and_records_it(frozen):
     km = make_km()
 
-    assert send_invitation.delay(km.pk).get() is True
+    assert deliver_invitation(km) == State.DELIVERED
 
     [message] = mail.outbox
     assert message.to == ["a.vanderberg@bakkerij.example.nl"]
@@ -473,13 +482,16 @@ def test_the_task_sends_one_mail_and_records_it(frozen):
     assert event.note == "Uitnodiging verstuurd naar a.vanderberg@bakkerij.example.nl."
     km.refresh_from_db()
     assert km.status == Status.AANVRAAG_VERSTUURD
+    assert km.invitation_sent_at == NOW
 
 
-def test_the_task_sends_once():
+def test_the_invitation_is_sent_once():
     km = make_km()
-    send_invitation.delay(km.pk)
+    message = enqueue(Delivery.INVITATION, target=km)
+    assert deliver(message.pk) == State.DELIVERED
 
-    assert send_invitation.delay(km.pk).get() is False
+    assert deliver(message.pk) is None  # redelivered: no longer pending
+    assert deliver_invitation(km) == State.SKIPPED  # a second message: already sent
 
     assert len(mail.outbox) == 1
     assert len(invitation_events(km)) == 1
@@ -489,11 +501,11 @@ def test_the_task_sends_once():
     "status",
     [Status.INGETROKKEN, Status.FOUT, Status.AANVRAAG_ONTVANGEN, Status.VERVALLEN, Status.ACTIEF],
 )
-def test_the_task_sends_nothing_when_no_longer_waiting(snapshot, status):
+def test_nothing_is_sent_when_no_longer_waiting(snapshot, status):
     km = make_km(status=status)
     before = snapshot(km)
 
-    assert send_invitation.delay(km.pk).get() is False
+    assert deliver_invitation(km) == State.SKIPPED
 
     assert mail.outbox == []
     assert snapshot(km) == before
@@ -512,17 +524,27 @@ class DisconnectingBackend:
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
 
-def test_an_smtp_failure_after_the_retries_makes_it_fout(settings, snapshot):
+def retry_now(message) -> None:
+    """Skip the wait before the next attempt."""
+    OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
+
+
+def test_an_smtp_failure_after_the_last_attempt_makes_it_fout(settings, snapshot):
     settings.EMAIL_BACKEND = f"{__name__}.DisconnectingBackend"
+    settings.OUTBOX_MAX_ATTEMPTS = 3
     DisconnectingBackend.attempts = 0
     km = make_km()
     before = snapshot(km)
+    message = enqueue(Delivery.INVITATION, target=km)
 
-    # Eager mode runs the retries at once and re-raises the last error (task_eager_propagates).
-    with pytest.raises(smtplib.SMTPServerDisconnected):
-        send_invitation.delay(km.pk)
+    assert deliver(message.pk) == State.PENDING
+    assert deliver(message.pk) is None  # not due yet: the first retry waits a minute
+    retry_now(message)
+    assert deliver(message.pk) == State.PENDING
+    retry_now(message)
+    assert deliver(message.pk) == State.FAILED
 
-    assert DisconnectingBackend.attempts == 4  # the first try and 3 retries
+    assert DisconnectingBackend.attempts == 3
     reason = (
         "De uitnodiging kon niet worden verstuurd: "
         "SMTPServerDisconnected: Connection unexpectedly closed"
@@ -539,6 +561,32 @@ def test_an_smtp_failure_after_the_retries_makes_it_fout(settings, snapshot):
     assert event.note == reason
     assert invitation_events(km) == []
     assert mail.outbox == []
+    # The beheerder reads why in the berichtenbox.
+    [bericht] = Bericht.objects.filter(ketenmachtiging=km)
+    assert bericht.organisation == km.intermediair
+    assert bericht.subject == "Aanvraag voor Bakkerij De Gouden Korst & Zn. B.V. is mislukt"
+    assert f"Reden: {reason}" in bericht.body
+    message.refresh_from_db()
+    assert (message.state, message.attempts) == (State.FAILED, 3)
+    assert message.last_error == "SMTPServerDisconnected: Connection unexpectedly closed"
+
+
+def test_a_refused_address_is_fout_at_once(settings):
+    """A 5xx answer to the recipient is final: no retries."""
+    settings.OUTBOX_MAX_ATTEMPTS = 5
+    with MailServer() as server:
+        server.configure(settings)
+        server.refuse_recipients = True
+        km = make_km()
+
+        assert deliver_invitation(km) == State.FAILED
+
+    km.refresh_from_db()
+    assert km.status == Status.FOUT
+    assert km.status_reason == (
+        "De uitnodiging kon niet worden verstuurd: De mailserver weigert het adres "
+        "a.vanderberg@bakkerij.example.nl."
+    )
 
 
 def test_a_failure_does_not_touch_a_withdrawn_request(settings, snapshot):
@@ -546,9 +594,36 @@ def test_a_failure_does_not_touch_a_withdrawn_request(settings, snapshot):
     km = make_km(status=Status.INGETROKKEN)
     before = snapshot(km)
 
-    send_invitation.delay(km.pk)  # nothing to send: no error either
+    assert deliver_invitation(km) == State.SKIPPED  # nothing to send: no error either
 
     assert snapshot(km) == before
+
+
+def test_staff_send_a_failed_invitation_again(settings, staff_user):
+    """ "Verstuur opnieuw": the ketenmachtiging waits for its form again, with a new deadline,
+    and the invitation goes out."""
+    settings.EMAIL_BACKEND = f"{__name__}.DisconnectingBackend"
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    km = make_km()
+    message = enqueue(Delivery.INVITATION, target=km)
+    assert deliver(message.pk) == State.FAILED
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+    assert resend([message], acting_user=staff_user) == 1
+    assert deliver(message.pk) == State.DELIVERED
+
+    km.refresh_from_db()
+    assert (km.status, km.status_reason) == (Status.AANVRAAG_VERSTUURD, "")
+    assert km.invitation_sent_at is not None
+    assert len(mail.outbox) == 1
+    statuses = list(
+        km.events.filter(kind=EventKind.STATUS).values_list("to_status", "actor_kind", "note")
+    )
+    assert statuses[-1] == (
+        Status.AANVRAAG_VERSTUURD,
+        ActorKind.STAFF,
+        "Uitnodiging opnieuw verstuurd.",
+    )
 
 
 def test_requesting_a_ketenmachtiging_mails_the_contact_once(
@@ -568,84 +643,40 @@ def test_requesting_a_ketenmachtiging_mails_the_contact_once(
             language="en",
             costs_agreed=True,
         )
+        # Written with the request, before anything was sent.
+        [message] = messages_for(km)
+        assert (message.kind, message.state) == (Delivery.INVITATION, State.PENDING)
 
     assert len(callbacks) == 1
-    [message] = mail.outbox
-    assert message.to == ["j@garage.example"]
-    assert message.subject == "Chain authorisation for Garage Jansen"
-    assert message.attachments[0][0] == f"ketenmachtiging-{km.request_code}.pdf"
+    [sent] = mail.outbox
+    assert sent.to == ["j@garage.example"]
+    assert sent.subject == "Chain authorisation for Garage Jansen"
+    assert sent.attachments[0][0] == f"ketenmachtiging-{km.request_code}.pdf"
     assert len(invitation_events(km)) == 1
+    message.refresh_from_db()
+    assert message.state == State.DELIVERED
 
 
 # --- through a real SMTP connection -----------------------------------------------------------
 
 
-class SMTPHandler(socketserver.StreamRequestHandler):
-    """Just enough SMTP (RFC 5321) for smtplib: greeting, HELO/EHLO, MAIL, RCPT, DATA, QUIT."""
+def test_the_invitation_goes_out_over_smtp(settings):
+    with MailServer() as server:
+        server.configure(settings)
+        km = make_km(relatie=OrganisationFactory(name="Garage Jansen"))
+        message = enqueue(Delivery.INVITATION, target=km)
 
-    def reply(self, line: str) -> None:
-        self.wfile.write(line.encode() + b"\r\n")
+        assert deliver(message.pk) == State.DELIVERED
 
-    def handle(self):
-        envelope = {"from": None, "to": []}
-        self.reply("220 localhost test SMTP server")
-        while line := self.rfile.readline():
-            command = line.decode("ascii", "replace").strip()
-            verb = command[:4].upper()
-            if verb in ("HELO", "EHLO"):
-                self.reply("250 localhost")  # no extensions: plain SMTP
-            elif verb == "MAIL":
-                envelope = {"from": command[10:], "to": []}
-                self.reply("250 OK")
-            elif verb == "RCPT":
-                envelope["to"].append(command[8:])
-                self.reply("250 OK")
-            elif verb == "DATA":
-                self.reply("354 End data with <CR><LF>.<CR><LF>")
-                data = []
-                while (chunk := self.rfile.readline()) not in (b".\r\n", b""):
-                    data.append(chunk[1:] if chunk.startswith(b"..") else chunk)  # dot-unstuff
-                self.server.received.append({**envelope, "data": b"".join(data)})
-                self.reply("250 OK: queued")
-            elif verb in ("RSET", "NOOP"):
-                self.reply("250 OK")
-            elif verb == "QUIT":
-                self.reply("221 Bye")
-                return
-            else:
-                self.reply("502 Command not implemented")
-
-
-@pytest.fixture
-def smtp_server(settings):
-    """A real SMTP server on a free port, with Django's SMTP backend pointed at it."""
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), SMTPHandler)
-    server.daemon_threads = True
-    server.received = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = server.server_address
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 5
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-def test_the_invitation_goes_out_over_smtp(smtp_server):
-    km = make_km(relatie=OrganisationFactory(name="Garage Jansen"))
-
-    assert send_invitation.delay(km.pk).get() is True
-
-    [received] = smtp_server.received
-    assert received["from"] == "<noreply@zlogin.nl>"
-    assert received["to"] == ["<a.vanderberg@bakkerij.example.nl>"]
-    raw = received["data"].decode("ascii")
+    [received] = server.messages()
+    assert received.sender == "noreply@zlogin.nl"
+    assert received.recipients == ["a.vanderberg@bakkerij.example.nl"]
+    raw = received.data.decode("ascii")
     assert "Subject: Ketenmachtiging voor Garage Jansen\r\n" in raw
     assert "Reply-To: kantoor@vandijk.example.nl\r\n" in raw
     assert "Content-Type: text/html" in raw
     assert "Content-Type: application/pdf\r\n" in raw
     assert f'filename="ketenmachtiging-{km.request_code}.pdf"' in raw
+    # One Message-ID per outbox message: a mail sent twice is recognisably the same mail.
+    assert received.message["Message-ID"] == message_id(message)
     assert len(invitation_events(km)) == 1

@@ -78,7 +78,8 @@ def test_the_transition_table_is_the_designed_lifecycle():
             Status.INGETROKKEN,
         },
         Status.INCOMPLEET: {Status.AANVRAAG_ONTVANGEN, Status.FOUT, Status.INGETROKKEN},
-        Status.FOUT: {Status.INGETROKKEN},
+        # Withdrawn, or waiting again when staff send a failed invitation again.
+        Status.FOUT: {Status.INGETROKKEN, Status.AANVRAAG_VERSTUURD},
         Status.ACTIEF: {Status.VERLOPEN, Status.INGETROKKEN},
         Status.VERLOPEN: set(),
         Status.INGETROKKEN: set(),

@@ -12,11 +12,10 @@ from stdnum.nl import bsn
 
 from accounts.constants import EHNiveau, Role, SecondFactor
 from accounts.models import Membership, Organisation, User
-from berichtenbox.models import Bericht
 from groepen.models import Groep
-from ketenmachtigingen import dates
+from ketenmachtigingen import dates, jobs
 from ketenmachtigingen.catalogue import load_catalogue
-from ketenmachtigingen.constants import Leverancier, Status
+from ketenmachtigingen.constants import Leverancier
 from ketenmachtigingen.models import Dienst, Dienstverlener, Ketenmachtiging, RegisterEntry
 from ketenmachtigingen.services import creation, lifecycle
 
@@ -398,23 +397,6 @@ class Command(BaseCommand):
         km.sent_at = sent
 
     def _berichten(self):
-        due = (
-            Ketenmachtiging.objects.filter(intermediair=self.intermediairs[0], status=Status.ACTIEF)
-            .filter(end_date__lt=dates.renewal_window_start(dates.today()))
-            .select_related("relatie")
-            .first()
-        )
-        if due is None:
-            return
-        Bericht.objects.get_or_create(
-            organisation=self.intermediairs[0],
-            ketenmachtiging=due,
-            subject=f"Ketenmachtiging van {due.relatie.name} verloopt binnenkort",
-            defaults={
-                "body": (
-                    f"De ketenmachtiging van {due.relatie.name} verloopt op "
-                    f"{due.end_date:%d-%m-%Y}. Vraag tijdig een verlenging aan via het "
-                    "tabblad Acties."
-                )
-            },
-        )
+        """The renewal reminders the nightly job would have left (once: reminded rows are
+        stamped)."""
+        jobs.send_renewal_reminders()

@@ -1,0 +1,36 @@
+"""The side effects a transition declares (constants.Effect), written in the transition's own
+transaction: outbox messages for mail, berichten for the intermediair. Called by the
+transition engine only (transitions.py), for one ketenmachtiging or for many at once."""
+
+from outbox.services import enqueue_each
+
+from .. import berichten
+from ..constants import Delivery, Effect, Transition
+from ..models import Ketenmachtiging
+
+
+def apply(transition: Transition, kms: list[Ketenmachtiging], *, note: str) -> None:
+    for effect in transition.effects:
+        _EFFECTS[effect](transition, kms, note)
+
+
+def _invitation(transition, kms, note) -> None:
+    enqueue_each(Delivery.INVITATION, kms)
+
+
+def _incomplete_mail(transition, kms, note) -> None:
+    """Only where there is a contact address; the bericht says so otherwise."""
+    enqueue_each(
+        Delivery.INCOMPLETE_MAIL, [km for km in kms if km.contact_email], payload={"reason": note}
+    )
+
+
+def _bericht(transition, kms, note) -> None:
+    berichten.post_for_transition(transition, kms, note=note)
+
+
+_EFFECTS = {
+    Effect.INVITATION: _invitation,
+    Effect.INCOMPLETE_MAIL: _incomplete_mail,
+    Effect.BERICHT: _bericht,
+}

@@ -1,0 +1,314 @@
+"""Nothing is lost: invitations through a real prefork Celery worker, a Redis broker and an
+SMTP server of this test's own, while parts of them fail.
+
+The worker is a separate process (so that it can be killed) on the test database, so these
+tests need PostgreSQL; the web side is this process (the Django test client and the services).
+"""
+
+import threading
+import time
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from berichtenbox.models import Bericht
+from ketenmachtigingen.bulk import selectors as bulk_selectors
+from ketenmachtigingen.bulk import services as bulk_services
+from ketenmachtigingen.constants import Delivery, Status
+from ketenmachtigingen.models import BulkRequest, BulkRequestRow, Ketenmachtiging, RegisterEntry
+from ketenmachtigingen.services.creation import (
+    Assignment,
+    RelatieContact,
+    ScopeSelection,
+    request_ketenmachtiging,
+)
+from outbox.models import OutboxMessage, State
+from outbox.services import messages_for, sweep
+from tests.factories import (
+    BeheerderFactory,
+    DienstFactory,
+    GroepFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+)
+from tests.ketenmachtigingen.test_request_views import SEND_DATA, complete_steps
+from tests.mailserver import MailServer
+from tests.network import closed_port
+from tests.processes import CeleryWorker, RedisServer, wait_until
+from zlogin import celery_app
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="a worker process needs a shared PostgreSQL"
+    ),
+    pytest.mark.skipif(not RedisServer.available(), reason="redis-server is not installed"),
+]
+
+MAX_ATTEMPTS = 3
+
+
+def database_url() -> str:
+    settings = connection.settings_dict
+    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
+    host = settings["HOST"] or "127.0.0.1"
+    port = settings["PORT"] or 5432
+    return f"postgres://{settings['USER']}{password}@{host}:{port}/{settings['NAME']}"
+
+
+def point_web_at(broker_url: str) -> None:
+    """The web side (this process) hands messages to this broker from now on."""
+    conf = celery_app.conf
+    conf.update(task_always_eager=False, broker_url=broker_url, result_backend=None)
+    celery_app._pool = None
+    vars(celery_app).pop("amqp", None)
+
+
+@pytest.fixture
+def mailserver():
+    with MailServer() as server:
+        yield server
+
+
+@pytest.fixture
+def broker():
+    with RedisServer() as server:
+        yield server
+
+
+@pytest.fixture
+def web(broker):
+    saved = {name: celery_app.conf[name] for name in ("task_always_eager", "broker_url")}
+    point_web_at(broker.url)
+    yield
+    celery_app.conf.update(saved)
+    celery_app._pool = None
+    vars(celery_app).pop("amqp", None)
+
+
+@pytest.fixture
+def worker_env(broker, mailserver):
+    return {
+        "DJANGO_SETTINGS_MODULE": "zlogin.settings",
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": broker.url,
+        "CELERY_RESULT_BACKEND": broker.url,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "EMAIL_URL": mailserver.url,
+        "EMAIL_TIMEOUT": "10",
+        "OUTBOX_MAX_ATTEMPTS": str(MAX_ATTEMPTS),
+        "OUTBOX_RETRY_SECONDS": "1",
+        "OUTBOX_RETRY_MAX_SECONDS": "1",
+        "LOG_LEVEL": "INFO",
+    }
+
+
+@pytest.fixture
+def worker(worker_env, web):
+    with CeleryWorker(worker_env, concurrency=2) as started:
+        yield started
+        import sys
+
+        sys.stderr.write("WORKERLOG\n" + started.output()[-15000:])
+
+
+@pytest.fixture
+def intermediair():
+    beheerder = BeheerderFactory(organisation=OrganisationFactory(intermediair=True))
+    return beheerder
+
+
+def request_one(beheerder, email: str, name: str = "Garage Jansen") -> Ketenmachtiging:
+    return request_ketenmachtiging(
+        acting_user=beheerder.user,
+        intermediair=beheerder.organisation,
+        relatie=OrganisationFactory(name=name),
+        scope=ScopeSelection(algemene_bevoegdheid=True),
+        assignment=Assignment(),
+        duration_years=5,
+        contact=RelatieContact(initialen="J.", achternaam="Jansen", email=email),
+        intermediair_email="kantoor@example.nl",
+        intermediair_telefoon="0201234567",
+        costs_agreed=True,
+    )
+
+
+def invitation_of(km) -> OutboxMessage:
+    return messages_for(km).get(kind=Delivery.INVITATION)
+
+
+def delivered(km) -> bool:
+    return Ketenmachtiging.objects.filter(pk=km.pk, invitation_sent_at__isnull=False).exists()
+
+
+def fill_in_the_wizard(client, verified_login, beheerder) -> None:
+    """Stap 1 to 3 of Eén bedrijf, as in the request view tests; the send form follows."""
+    verified_login(beheerder.user)
+    zet = RegisterEntry.objects.create(kvk_nummer="39078749", name="ZET solutions B.V.")
+    collega = MembershipFactory(organisation=beheerder.organisation, user=UserFactory())
+    complete_steps(client, zet, DienstFactory(), collega)
+
+
+def sweep_until(condition, timeout: float = 60.0):
+    """What the beat does every minute, done here every half second."""
+
+    def swept():
+        sweep()
+        return condition()
+
+    return wait_until(swept, timeout, interval=0.5)
+
+
+def test_a_pool_process_killed_mid_send_delivers_after_restart(worker, mailserver, intermediair):
+    mailserver.hold.set()
+    km = request_one(intermediair, "kill@garage.example")  # committed: offered at once
+
+    wait_until(mailserver.holding.is_set, 60, what="the mail in the middle of its send")
+    worker.kill_pool_process(talking_from_port=mailserver.held_peer[1])
+    # The killed sender's mail never completes; the server answers nobody.
+    mailserver.hold.clear()
+    mailserver.drop_held = True
+    mailserver.release.set()
+
+    # Given back to the broker by the worker (task_reject_on_worker_lost), no sweep needed.
+    wait_until(lambda: delivered(km), 60, what="the invitation after the restart")
+    assert len(mailserver.to("kill@garage.example")) == 1
+    message = invitation_of(km)
+    assert (message.state, message.attempts) == (State.DELIVERED, 2)
+
+
+def test_the_broker_down_during_the_request(
+    worker, broker, mailserver, client, verified_login, intermediair
+):
+    """The page confirms at once; the invitation follows when the broker is back."""
+    fill_in_the_wizard(client, verified_login, intermediair)
+    point_web_at(f"redis://127.0.0.1:{closed_port()}/0")
+
+    started = time.monotonic()
+    response = client.post(reverse("ketenmachtigingen:add_send"), SEND_DATA, follow=True)
+    seconds = time.monotonic() - started
+
+    assert response.status_code == 200
+    assert "De ketenmachtiging is toegevoegd/ verzonden." in response.content.decode()
+    assert seconds < 3
+    km = Ketenmachtiging.objects.get()
+    message = invitation_of(km)
+    assert (message.state, message.dispatched_at) == (State.PENDING, None)  # for the sweep
+
+    point_web_at(broker.url)  # the broker is back
+    sweep_until(lambda: delivered(km))
+    assert len(mailserver.to("j.zetman@zet.example.nl")) == 1
+
+
+def test_smtp_refusing_then_accepting(worker, mailserver, intermediair):
+    mailserver.refusing = True
+    km = request_one(intermediair, "later@garage.example")
+
+    wait_until(lambda: invitation_of(km).attempts >= 1 and invitation_of(km).last_error, 60)
+    assert "451" in invitation_of(km).last_error
+    assert invitation_of(km).state == State.PENDING
+    mailserver.refusing = False
+
+    sweep_until(lambda: delivered(km))
+    assert len(mailserver.to("later@garage.example")) == 1
+    km.refresh_from_db()
+    assert km.status == Status.AANVRAAG_VERSTUURD
+
+
+def test_smtp_refusing_for_ever_makes_it_fout_with_a_bericht(worker, mailserver, intermediair):
+    mailserver.refusing = True
+    km = request_one(intermediair, "never@garage.example", name="Bakkerij Nooit")
+
+    sweep_until(lambda: invitation_of(km).state == State.FAILED)
+
+    message = invitation_of(km)
+    assert message.attempts == MAX_ATTEMPTS
+    km.refresh_from_db()
+    assert km.status == Status.FOUT
+    assert km.status_reason.startswith("De uitnodiging kon niet worden verstuurd: SMTPDataError")
+    assert "451" in km.status_reason
+    [bericht] = Bericht.objects.filter(ketenmachtiging=km)
+    assert bericht.organisation_id == intermediair.organisation_id
+    assert bericht.subject == "Aanvraag voor Bakkerij Nooit is mislukt"
+    assert mailserver.to("never@garage.example") == []
+
+
+def test_a_bulk_of_20_with_the_broker_gone_halfway(worker, broker, mailserver, intermediair):
+    """Every row's invitation is delivered exactly once after the broker came back empty."""
+    from django.conf import settings
+
+    settings.OUTBOX_DISPATCH_LEASE_SECONDS = 2  # the sweep's patience, shortened for the test
+    bulk = BulkRequest.objects.create(
+        organisation=intermediair.organisation,
+        created_by=intermediair.user,
+        filename="twintig.xlsx",
+        accepted_at=timezone.now(),
+    )
+    BulkRequestRow.objects.bulk_create(
+        BulkRequestRow(
+            bulk_request=bulk,
+            row_number=n + 2,
+            kvk_nummer=f"{70000000 + n:08d}",
+            name=f"Relatie {n} B.V.",
+            contact_initialen="J.",
+            contact_achternaam=f"Contact {n}",
+            contact_email=f"rij{n}@relatie.example",
+            contact_telefoon="0612345678",
+        )
+        for n in range(20)
+    )
+    bulk_services.submit_bulk_request(
+        bulk,
+        acting_user=intermediair.user,
+        scope=ScopeSelection(algemene_bevoegdheid=True),
+        assignment=Assignment(groepen=[GroepFactory(organisation=intermediair.organisation)]),
+        duration_years=5,
+        intermediair_email="km@example.nl",
+        intermediair_telefoon="",
+        language="nl",
+        personal_message="",
+        costs_agreed=True,
+    )
+
+    wait_until(lambda: len(mailserver.messages()) >= 8, 120, what="half the invitations")
+    broker.kill()
+    time.sleep(2)
+    broker.restart()
+
+    addresses = [f"rij{n}@relatie.example" for n in range(20)]
+    sweep_until(lambda: all(mailserver.to(address) for address in addresses), 180)
+    assert [len(mailserver.to(address)) for address in addresses] == [1] * 20
+    progress = bulk_selectors.progress(bulk)
+    assert (progress.total, progress.delivered, progress.failed, progress.done) == (20, 20, 0, True)
+
+
+def test_a_concurrent_double_submit_makes_one(client, verified_login, intermediair):
+    """Five POSTs of one send form at the same moment (the same session): one ketenmachtiging,
+    one invitation; every page confirms."""
+    from django.test import Client
+
+    fill_in_the_wizard(client, verified_login, intermediair)
+    barrier = threading.Barrier(5)
+    answers = []
+
+    def submit():
+        own = Client()
+        own.cookies = client.cookies
+        barrier.wait()
+        answers.append(own.post(reverse("ketenmachtigingen:add_send"), SEND_DATA).status_code)
+        connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert answers == [302] * 5
+    [km] = Ketenmachtiging.objects.all()
+    assert OutboxMessage.objects.filter(kind=Delivery.INVITATION).count() == 1
+    assert km.relatie.kvk_nummer == "39078749"
