@@ -7,6 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Organisaties en personen")
 
     def ready(self):
-        from .recovery import register_deliveries
+        from .deliveries import register_deliveries
 
         register_deliveries()
