@@ -21,6 +21,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -409,10 +410,10 @@ class KetenmachtigingAdmin(admin.ModelAdmin):
             return "-"
         url = reverse("admin:outbox_outboxmessage_changelist")
         return format_html(
-            '<ul class="deliveries">{}</ul><a href="{}?target_type={}&amp;target_id={}">{}</a>',
+            '{}<br><a href="{}?target_type={}&amp;target_id={}">{}</a>',
             format_html_join(
-                "",
-                "<li>{}: {} ({}){}</li>",
+                mark_safe("<br>"),  # noqa: S308 (a constant)
+                "{}: {} ({}){}",
                 (
                     (
                         outbox.kind_label(m.kind),

@@ -5,7 +5,6 @@ The worker is a separate process (so that it can be killed) on the test database
 tests need PostgreSQL; the web side is this process (the Django test client and the services).
 """
 
-import threading
 import time
 
 import pytest
@@ -284,31 +283,3 @@ def test_a_bulk_of_20_with_the_broker_gone_halfway(worker, broker, mailserver, i
     assert [len(mailserver.to(address)) for address in addresses] == [1] * 20
     progress = bulk_selectors.progress(bulk)
     assert (progress.total, progress.delivered, progress.failed, progress.done) == (20, 20, 0, True)
-
-
-def test_a_concurrent_double_submit_makes_one(client, verified_login, intermediair):
-    """Five POSTs of one send form at the same moment (the same session): one ketenmachtiging,
-    one invitation; every page confirms."""
-    from django.test import Client
-
-    fill_in_the_wizard(client, verified_login, intermediair)
-    barrier = threading.Barrier(5)
-    answers = []
-
-    def submit():
-        own = Client()
-        own.cookies = client.cookies
-        barrier.wait()
-        answers.append(own.post(reverse("ketenmachtigingen:add_send"), SEND_DATA).status_code)
-        connection.close()
-
-    threads = [threading.Thread(target=submit) for _ in range(5)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert answers == [302] * 5
-    [km] = Ketenmachtiging.objects.all()
-    assert OutboxMessage.objects.filter(kind=Delivery.INVITATION).count() == 1
-    assert km.relatie.kvk_nummer == "39078749"

@@ -4,8 +4,10 @@ import pytest
 from django.urls import reverse
 
 from accounts.constants import EHNiveau
-from ketenmachtigingen.constants import EventKind, Leverancier, Status
+from ketenmachtigingen.constants import Delivery, EventKind, Leverancier, Status
 from ketenmachtigingen.models import Ketenmachtiging, RegisterEntry
+from outbox.models import OutboxMessage, State
+from outbox.services import messages_for
 from tests.factories import (
     BeheerderFactory,
     DienstFactory,
@@ -15,6 +17,7 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
 )
+from tests.network import closed_port
 
 pytestmark = pytest.mark.django_db
 
@@ -475,3 +478,40 @@ def test_the_wizard_is_per_organisation(client, verified_login, zet):
     client.post(reverse("accounts:switch_organisation"), {"organisation": second.pk})
 
     assert "Selecteer bedrijf" in client.get(ADD).content.decode()
+
+
+def test_sending_the_same_draft_again_makes_nothing_new(portal, zet, dienst, collega):
+    """The send page submitted again with the draft still in the session (the back button and
+    a resubmit, a double click): the ketenmachtiging it made is confirmed again."""
+    complete_steps(portal, zet, dienst, collega)
+    draft = dict(portal.session)
+
+    portal.post(SEND, SEND_DATA)
+    session = portal.session
+    session.update(draft)
+    session.save()
+    response = portal.post(SEND, SEND_DATA, follow=True)
+
+    assert "De ketenmachtiging is toegevoegd/ verzonden." in response.content.decode()
+    [km] = Ketenmachtiging.objects.all()
+    assert km.events.count() == 1
+    assert OutboxMessage.objects.filter(kind=Delivery.INVITATION).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_page_confirms_when_the_mail_server_is_down(portal, zet, dienst, collega, settings):
+    """Embedded default (no broker): the invitation is attempted right after the commit; the
+    failure is recorded for the next attempt, not shown as an error page."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", closed_port()
+    complete_steps(portal, zet, dienst, collega)
+
+    response = portal.post(SEND, SEND_DATA, follow=True)
+
+    assert response.status_code == 200
+    assert "De ketenmachtiging is toegevoegd/ verzonden." in response.content.decode()
+    km = Ketenmachtiging.objects.get()
+    assert (km.status, km.invitation_sent_at) == (Status.AANVRAAG_VERSTUURD, None)
+    [message] = messages_for(km)
+    assert (message.state, message.attempts) == (State.PENDING, 1)
+    assert message.last_error.startswith("ConnectionRefusedError")
