@@ -87,7 +87,9 @@ def move_many(
     Ketenmachtiging.objects.filter(pk__in=ids, status=from_status).filter(guard or Q()).update(
         **fields
     )
-    batch = Ketenmachtiging.objects.filter(pk__in=ids).select_related("relatie").order_by("pk")
+    batch = Ketenmachtiging.objects.filter(pk__in=ids).order_by("pk")
+    # The effects (berichten) read the rows; without effects only the stamp is needed.
+    batch = batch.select_related("relatie") if transition.effects else batch.only("updated_at")
     moved = [km for km in batch if km.updated_at == now]
     events.transition_made_many(
         (km.pk for km in moved),
