@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Membership
 from outbox.services import send_email
+from zlogin.db import advisory_xact_lock
 
 from .models import Bericht
 
@@ -27,12 +28,14 @@ def announce(organisation_id: int, *, message) -> int:
     mails sent (0 or 1).
 
     Berichten posted in one transaction (a nightly job's batches) are announced together: the
-    first announcement after the commit takes them all, the others find nothing left. The rows
-    stay locked until the commit, so two announcements at once never both take one.
+    first announcement after the commit takes them all, the others find nothing left. One
+    announcement per organisation at a time (a named lock until the commit), so two at once
+    never both take one; the berichten themselves are not locked, so reading them in the
+    portal never waits for the mail server.
     """
+    advisory_xact_lock(f"berichtenbox.announce.{organisation_id}")
     berichten = list(
-        Bericht.objects.select_for_update(of=("self",))
-        .filter(organisation_id=organisation_id, announced_at__isnull=True)
+        Bericht.objects.filter(organisation_id=organisation_id, announced_at__isnull=True)
         .select_related("organisation")
         .order_by("pk")
     )
@@ -53,5 +56,7 @@ def announce(organisation_id: int, *, message) -> int:
             ),
             message=message,
         )
-    Bericht.objects.filter(pk__in=[b.pk for b in berichten]).update(announced_at=timezone.now())
+    Bericht.objects.filter(pk__in=[b.pk for b in berichten], announced_at__isnull=True).update(
+        announced_at=timezone.now()
+    )
     return 1 if recipients else 0

@@ -85,6 +85,10 @@ def bulk_row_failed(message: OutboxMessage, reason: str) -> None:
     bulk_services.fail_row(message.target_id)
 
 
+def reopen_bulk_row(message: OutboxMessage, *, acting_user) -> None:
+    bulk_services.reopen_row(message.target_id)
+
+
 def register_deliveries() -> None:
     register(
         Delivery.INVITATION,
@@ -103,4 +107,5 @@ def register_deliveries() -> None:
         label=gettext_lazy("Rij van Meerdere bedrijven"),
         deliver=deliver_bulk_row,
         give_up=bulk_row_failed,
+        resend=reopen_bulk_row,
     )

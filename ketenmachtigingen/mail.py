@@ -23,7 +23,7 @@ def contact_message(
     """A mail to the relatie's contact from the templates emails/<name>_subject_<language>.txt,
     <name>_<language>.txt and <name>_<language>.html, in the language chosen for the
     recipients (one template per language, unlike the PDF form, which translates its
-    strings). `options` go to the message (reply_to, connection)."""
+    strings). `options` go to the message (reply_to)."""
     language = invitation_language(km)
     with translation.override(language):
         subject = render_to_string(f"emails/{name}_subject_{language}.txt", context)
@@ -39,7 +39,7 @@ def contact_message(
     return message
 
 
-def build_invitation_message(km: Ketenmachtiging, *, connection=None) -> EmailMultiAlternatives:
+def build_invitation_message(km: Ketenmachtiging) -> EmailMultiAlternatives:
     """The invitation with the PDF form, ready to send."""
     message = contact_message(
         km,
@@ -47,7 +47,6 @@ def build_invitation_message(km: Ketenmachtiging, *, connection=None) -> EmailMu
         invitation_context(km),
         # Questions go to the intermediair, who asked for the ketenmachtiging.
         reply_to=[km.intermediair_email] if km.intermediair_email else None,
-        connection=connection,
     )
     message.attach(invitation_pdf_filename(km), invitation_pdf(km), "application/pdf")
     return message

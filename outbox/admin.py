@@ -19,8 +19,7 @@ class KindFilter(admin.SimpleListFilter):
     parameter_name = "soort"
 
     def lookups(self, request, model_admin):
-        kinds = OutboxMessage.objects.order_by().values_list("kind", flat=True).distinct()
-        return [(kind, registry.label(kind)) for kind in sorted(kinds)]
+        return [(kind.name, kind.label) for kind in registry.kinds()]
 
     def queryset(self, request, queryset):
         return queryset.filter(kind=self.value()) if self.value() else queryset
@@ -41,7 +40,6 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     )
     list_filter = ("state", KindFilter, "created_at")
     list_select_related = ("target_type",)
-    date_hierarchy = "created_at"
     actions = ["send_again"]
     fields = (
         "kind_label",
@@ -51,6 +49,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "created_at",
         "next_attempt_at",
         "dispatched_at",
+        "claimed_at",
         "finished_at",
         "last_error",
         "payload",
@@ -83,8 +82,8 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Verstuur opnieuw"), permissions=["change"])
     def send_again(self, request, queryset):
-        count = services.resend(queryset.filter(state=State.FAILED), acting_user=request.user)
         skipped = queryset.exclude(state=State.FAILED).count()
+        count = services.resend(queryset.filter(state=State.FAILED), acting_user=request.user)
         self.message_user(
             request,
             ngettext(

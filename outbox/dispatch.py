@@ -39,8 +39,12 @@ def publish(ids: list[int]) -> int:
         return len(ids)
     taken = 0
     try:
-        with app.connection_for_write() as connection:
-            # One attempt: a broker that is down must not hold up the page that wrote these.
+        # One attempt, with a time limit on every socket operation: a broker that is down, or
+        # up but not answering, must not hold up the page that wrote these.
+        timeout = app.conf.broker_connection_timeout
+        with app.connection_for_write(
+            transport_options={"socket_timeout": timeout, "socket_connect_timeout": timeout}
+        ) as connection:
             connection.ensure_connection(max_retries=0)
             for pk in ids:
                 deliver_message.apply_async((pk,), connection=connection, retry=False)

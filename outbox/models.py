@@ -33,8 +33,10 @@ class OutboxMessage(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(_("pogingen"), default=0)
     next_attempt_at = models.DateTimeField(_("volgende poging"), default=timezone.now)
-    # When it was last handed to the broker; the sweep hands it over again after a lease.
+    # When it was last handed to the broker, and last taken by a worker (its attempt counted):
+    # the sweep tells a lost message from one still waiting in the queue by these.
     dispatched_at = models.DateTimeField(_("aangeboden op"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("opgepakt op"), null=True, blank=True)
     last_error = models.TextField(_("laatste fout"), blank=True)
     created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
     finished_at = models.DateTimeField(_("afgehandeld op"), null=True, blank=True)
@@ -42,7 +44,7 @@ class OutboxMessage(models.Model):
     class Meta:
         verbose_name = _("verzending")
         verbose_name_plural = _("verzendingen")
-        ordering = ["-created_at", "-pk"]
+        ordering = ["-pk"]
         indexes = [
             # The sweep reads only what waits, oldest due first.
             models.Index(

@@ -47,5 +47,9 @@ def kind(name: str) -> Kind:
         raise LookupError(f"No outbox kind {name!r} is registered.") from None
 
 
+def kinds() -> list[Kind]:
+    return sorted(_kinds.values(), key=lambda kind: str(kind.label))
+
+
 def label(name: str) -> str | Promise:
     return _kinds[name].label if name in _kinds else name

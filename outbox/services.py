@@ -10,7 +10,8 @@ task or a killed worker, delivery is only later.
 
     enqueue(kind, target=..., payload=...)     within the change's transaction
     deliver(message_id)                        a worker's task
-    sweep()                                    beat
+    sweep()                                    beat, every minute
+    prune()                                    beat, every night
     resend(messages)                           staff: "Verstuur opnieuw"
 """
 
@@ -21,9 +22,11 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from zlogin.db import delete_in_batches
 
 from . import registry
 from .dispatch import publish_on_commit
@@ -42,6 +45,7 @@ __all__ = [
     "enqueue_many",
     "kind_label",
     "messages_for",
+    "prune",
     "register",
     "resend",
     "send_email",
@@ -104,18 +108,21 @@ def messages_for(target: models.Model):
 def deliver(message_id: int) -> str | None:
     """Deliver the message if it is pending, due and no other worker has it; return its new
     state (None: nothing done here)."""
-    if not _claim(message_id):
+    attempt = _claim(message_id)
+    if attempt is None:
         return None
     with transaction.atomic():
-        message = _pending(message_id).first()
+        # Only the latest claim delivers: a duplicate task that claimed it too, or a later
+        # one, finds the count moved on and leaves it.
+        message = _pending(message_id).filter(attempts=attempt).first()
         if message is None:
             return None
-        kind = registry.kind(message.kind)
         try:
+            kind = registry.kind(message.kind)
             with transaction.atomic():  # a savepoint: a failed attempt leaves nothing behind
                 done = kind.deliver(message)
         except Exception as error:
-            _record_failed_attempt(message, kind, error)
+            _record_failed_attempt(message, error)
         else:
             _finish(message, State.DELIVERED if done is not False else State.SKIPPED)
         return message.state
@@ -128,25 +135,30 @@ def _pending(message_id: int):
     )
 
 
-def _claim(message_id: int) -> bool:
+def _due(now: datetime.datetime) -> Q:
+    """Its retry's time has come; a first attempt is always due (the web host that wrote it
+    may have a clock a little ahead of the worker's)."""
+    return Q(next_attempt_at__lte=now) | Q(attempts=0)
+
+
+def _claim(message_id: int) -> int | None:
     """Count the attempt before making it, in a transaction of its own: a message whose
-    delivery kills the worker every time (out of memory, say) still runs out of attempts."""
+    delivery kills the worker every time (out of memory, say) still runs out of attempts.
+    Returns the attempt's number, or None when there is nothing to do."""
     now = timezone.now()
     with transaction.atomic():
-        message = _pending(message_id).filter(next_attempt_at__lte=now).first()
+        message = _pending(message_id).filter(_due(now)).first()
         if message is None:
-            return False
+            return None
         if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
             _give_up(
-                message,
-                registry.kind(message.kind),
-                _("De aflevering is %(n)d keer afgebroken.") % {"n": message.attempts},
+                message, _("De aflevering is %(n)d keer afgebroken.") % {"n": message.attempts}
             )
-            return False
+            return None
         message.attempts += 1
-        message.dispatched_at = now  # renews the lease: the sweep leaves it to this worker
-        message.save(update_fields=["attempts", "dispatched_at"])
-    return True
+        message.claimed_at = now  # the sweep leaves it to this worker for a lease
+        message.save(update_fields=["attempts", "claimed_at"])
+    return message.attempts
 
 
 def _finish(message: OutboxMessage, state: State, error: str = "") -> None:
@@ -170,7 +182,7 @@ def retry_delay(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(seconds=min(seconds, settings.OUTBOX_RETRY_MAX_SECONDS))
 
 
-def _record_failed_attempt(message: OutboxMessage, kind: registry.Kind, error: Exception):
+def _record_failed_attempt(message: OutboxMessage, error: Exception) -> None:
     reason = describe(error)
     final = isinstance(error, PermanentError) or message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
     log = logger.warning if isinstance(error, PermanentError | OSError) else logger.exception
@@ -184,7 +196,7 @@ def _record_failed_attempt(message: OutboxMessage, kind: registry.Kind, error: E
         reason,
     )
     if final:
-        _give_up(message, kind, reason)
+        _give_up(message, reason)
         return
     message.last_error = reason
     message.next_attempt_at = timezone.now() + retry_delay(message.attempts)
@@ -192,30 +204,41 @@ def _record_failed_attempt(message: OutboxMessage, kind: registry.Kind, error: E
     message.save(update_fields=["last_error", "next_attempt_at", "dispatched_at"])
 
 
-def _give_up(message: OutboxMessage, kind: registry.Kind, reason: str) -> None:
+def _give_up(message: OutboxMessage, reason: str) -> None:
     """The message fails; its kind makes that visible in the same transaction."""
     _finish(message, State.FAILED, reason)
-    if kind.give_up is None:
-        return
     try:
         with transaction.atomic():
-            kind.give_up(message, reason)
+            kind = registry.kind(message.kind)
+            if kind.give_up is not None:
+                kind.give_up(message, reason)
     except Exception:
         # The failure stays visible in the admin's list of messages.
         logger.exception("%s #%s: making the failure visible failed", message.kind, message.pk)
 
 
 def sweep(*, now: datetime.datetime | None = None, limit: int | None = None) -> int:
-    """Offer the workers every pending message that is due and not with a worker (never
-    handed over, the broker refused it, or handed over longer ago than the lease); return how
-    many. Safe to run at any time and twice at once: rows are taken with SKIP LOCKED."""
+    """Offer the workers every pending message that is due and not with one; return how many.
+
+    Not with a worker: never handed to the broker, or the broker refused it (dispatched_at
+    empty); taken by a worker that has not finished within OUTBOX_DISPATCH_LEASE_SECONDS (it
+    died); or handed to the broker and taken by no worker within OUTBOX_QUEUE_LEASE_SECONDS
+    (the broker lost it). A message still waiting in a long queue is not offered twice. Safe
+    to run at any time and twice at once: rows are taken with SKIP LOCKED.
+    """
     now = now or timezone.now()
-    lease = datetime.timedelta(seconds=settings.OUTBOX_DISPATCH_LEASE_SECONDS)
+    claim_lease = datetime.timedelta(seconds=settings.OUTBOX_DISPATCH_LEASE_SECONDS)
+    queue_lease = datetime.timedelta(seconds=settings.OUTBOX_QUEUE_LEASE_SECONDS)
+    claimed_since_offered = Q(claimed_at__isnull=False, claimed_at__gte=F("dispatched_at"))
     with transaction.atomic():
         ids = list(
             OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(state=State.PENDING, next_attempt_at__lte=now)
-            .filter(Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=now - lease))
+            .filter(_due(now), state=State.PENDING)
+            .filter(
+                Q(dispatched_at__isnull=True)
+                | (claimed_since_offered & Q(claimed_at__lt=now - claim_lease))
+                | (~claimed_since_offered & Q(dispatched_at__lt=now - queue_lease))
+            )
             .order_by("next_attempt_at")
             .values_list("pk", flat=True)[: limit or settings.OUTBOX_SWEEP_BATCH]
         )
@@ -224,6 +247,20 @@ def sweep(*, now: datetime.datetime | None = None, limit: int | None = None) -> 
     if ids:
         logger.info("sweep: %d message(s) offered to the workers", len(ids))
     return len(ids)
+
+
+def prune(*, now: datetime.datetime | None = None) -> int:
+    """Delete what was delivered or not needed more than OUTBOX_RETENTION_DAYS ago; failed
+    messages stay until staff send them again. Returns how many."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.OUTBOX_RETENTION_DAYS)
+    deleted = delete_in_batches(
+        OutboxMessage.objects.filter(
+            state__in=[State.DELIVERED, State.SKIPPED], created_at__lt=cutoff
+        ).order_by("state", "created_at")
+    )
+    if deleted:
+        logger.info("prune: %d delivered message(s) from before %s", deleted, cutoff.isoformat())
+    return deleted
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ data until released (to kill a sender in the middle of a send). It keeps what it
 """
 
 import email
+import email.message
 import threading
 from dataclasses import dataclass
 

@@ -19,9 +19,19 @@ from tests.network import closed_port
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def wait_until(condition, timeout: float = 30.0, interval: float = 0.05, what: str = ""):
+def wait_until(
+    condition, timeout: float = 30.0, interval: float = 0.05, what: str = "", retry_on=()
+):
+    """Poll `condition` until it is true (and return it); errors of `retry_on` count as false."""
     deadline = time.monotonic() + timeout
-    while not (result := condition()):
+
+    def check():
+        try:
+            return condition()
+        except retry_on:
+            return False
+
+    while not (result := check()):
         if time.monotonic() > deadline:
             raise AssertionError(f"not within {timeout} s{': ' + what if what else ''}")
         time.sleep(interval)
@@ -65,6 +75,13 @@ class RedisServer:
         wait_until(answers, 10, what="redis-server")
         return self
 
+    def freeze(self) -> None:
+        """Still accepting connections, answering nothing (SIGSTOP), as a hung server does."""
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        os.kill(self.process.pid, signal.SIGCONT)
+
     def restart(self) -> None:
         """Back on the same port, empty."""
         self.kill()
@@ -73,6 +90,7 @@ class RedisServer:
     def kill(self) -> None:
         """Gone at once (SIGKILL), with every queued and unacknowledged message."""
         if self.process is not None:
+            self.thaw()
             self.process.kill()
             self.process.wait()
             self.process = None

@@ -176,10 +176,10 @@ CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_U
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Every task has a time limit; the longest (the nightly jobs) gets 20 minutes. A task that no
-# worker acknowledges within the visibility timeout (its worker was killed) is handed out
-# again: it must be longer than the longest task. Deliveries don't wait for it: the outbox
-# sweep offers them again after OUTBOX_DISPATCH_LEASE_SECONDS.
+# Every task has a time limit; the longest (the nightly jobs, the prunes) get 20 minutes. A
+# task that no worker acknowledges within the visibility timeout (its worker was killed) is
+# handed out again: it must be longer than the longest task. Deliveries don't wait for it:
+# the outbox sweep offers them again after OUTBOX_DISPATCH_LEASE_SECONDS.
 CELERY_TASK_SOFT_TIME_LIMIT = 5 * 60
 CELERY_TASK_TIME_LIMIT = 5 * 60 + 30
 NIGHTLY_JOBS_TIME_LIMIT = 20 * 60
@@ -204,16 +204,27 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=30),
         "options": {"expires": 12 * 60 * 60},
     },
+    "prune-outbox": {
+        "task": "outbox.prune",
+        "schedule": crontab(hour=3, minute=45),
+        "options": {"expires": 12 * 60 * 60},
+    },
 }
 
 # --- the outbox: side effects (mails, bulk rows) delivered from the database ----------------
 # The sweep offers the workers what is due and not with one, this often (seconds).
 OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=60)
 OUTBOX_SWEEP_BATCH = env.int("OUTBOX_SWEEP_BATCH", default=1000)
-# A message handed to the broker and not delivered within this many seconds is offered again
-# (a lost task, a killed worker). Longer than a delivery's time limit.
+# A message a worker took and did not finish within this many seconds is offered again (the
+# worker died): longer than a delivery's time limit. One handed to the broker and taken by no
+# worker within OUTBOX_QUEUE_LEASE_SECONDS is offered again (the broker lost it): long enough
+# for a busy queue.
 OUTBOX_DELIVERY_TIME_LIMIT = env.int("OUTBOX_DELIVERY_TIME_LIMIT", default=120)
 OUTBOX_DISPATCH_LEASE_SECONDS = env.int("OUTBOX_DISPATCH_LEASE_SECONDS", default=300)
+OUTBOX_QUEUE_LEASE_SECONDS = env.int("OUTBOX_QUEUE_LEASE_SECONDS", default=30 * 60)
+# Delivered and skipped messages are deleted after this many days (every night); failed ones
+# stay until staff send them again.
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=90)
 # Attempts per message, the first retry after OUTBOX_RETRY_SECONDS, doubling up to the maximum:
 # with the defaults, a mail server that is down for up to four hours delays mail, no more.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)

@@ -21,7 +21,7 @@ from accounts.models import Membership, Organisation
 from outbox.services import enqueue_each
 
 from ..authorization import may_be_assigned
-from ..constants import PENDING_STATUSES, Delivery, Status
+from ..constants import Delivery, Status
 from ..errors import DomainError
 from ..imports import ImportResult
 from ..models import BulkRequest, BulkRequestRow, BulkRequestState, BulkRowState
@@ -34,6 +34,7 @@ from ..services.creation import (
     request_ketenmachtiging,
 )
 from ..services.relaties import organisation_for_company
+from .selectors import RowOutcome, rows_with_outcome
 
 ROWS_PER_INSERT = 1000
 # The messages of refused rows kept for the review page; the count is always exact.
@@ -297,59 +298,67 @@ def _save_row(row: BulkRequestRow, *, state: str, reason: str = "", ketenmachtig
     row.state, row.reason, row.ketenmachtiging = state, reason, ketenmachtiging
     row.processed_at = timezone.now()
     row.save(update_fields=["state", "reason", "ketenmachtiging", "processed_at"])
-    bulk_id = row.bulk_request_id
-
-    # After the commit, so that the last row to finish sees every other row done.
-    def finish_if_complete_committed():
-        finish_if_complete(bulk_id)
-
-    transaction.on_commit(finish_if_complete_committed)
+    _finish_if_complete(row.bulk_request_id)
 
 
-def finish_if_complete(bulk_id: int) -> bool:
-    """Move the import to done when no row waits any more. Every row asks after its own
-    commit, so the last one to finish always sees all rows done; asking twice is harmless."""
-    if BulkRequestRow.objects.filter(bulk_request_id=bulk_id, state=BulkRowState.WAITING).exists():
-        return False
-    return bool(
-        BulkRequest.objects.filter(pk=bulk_id, state=BulkRequestState.SENDING).update(
-            state=BulkRequestState.DONE, finished_at=timezone.now()
-        )
+def _finish_if_complete(bulk_id: int) -> None:
+    """Move the import to done when no row waits any more. The import is locked first, and
+    only then are its rows counted: of two rows finishing at once, the second to get the lock
+    counts after the first committed, so the last row always finds every row done."""
+    bulk = BulkRequest.objects.select_for_update().filter(pk=bulk_id).first()
+    if bulk is None or bulk.state != BulkRequestState.SENDING:
+        return
+    if not bulk.rows.filter(state=BulkRowState.WAITING).exists():
+        bulk.state, bulk.finished_at = BulkRequestState.DONE, timezone.now()
+        bulk.save(update_fields=["state", "finished_at"])
+
+
+def reopen_row(row_id: int) -> None:
+    """Staff send a row again whose processing failed for good (outbox "Verstuur opnieuw")."""
+    row = BulkRequestRow.objects.select_for_update(of=("self",)).filter(pk=row_id).first()
+    if row is None or row.state != BulkRowState.FAILED or row.ketenmachtiging_id:
+        return
+    row.state, row.reason, row.processed_at = BulkRowState.WAITING, "", None
+    row.save(update_fields=["state", "reason", "processed_at"])
+    BulkRequest.objects.filter(pk=row.bulk_request_id).update(
+        state=BulkRequestState.SENDING, finished_at=None
     )
 
 
 @transaction.atomic
 def retry_failed_rows(bulk_request: BulkRequest, *, acting_user) -> int:
-    """ "Verstuur de mislukte opnieuw": every failed row is sent again. A row whose request
-    became Fout (its invitation could not be sent) has that request withdrawn first, so that
-    the relatie gets one request. Returns how many rows go again."""
+    """ "Verstuur de mislukte aanvragen opnieuw": every row the progress shows as not sent is
+    sent again. A row whose request became Fout because its invitation could not be sent has
+    that request withdrawn first, so that the relatie gets one. (A request staff marked Fout
+    after its invitation went out is not a failed row.) Returns how many rows go again."""
     bulk = BulkRequest.objects.select_for_update().get(pk=bulk_request.pk)
     if bulk.state == BulkRequestState.DRAFT:
         raise DomainError(_("Deze import is nog niet verzonden."))
     rows = list(
-        bulk.rows.select_for_update(of=("self",))
-        .filter(
-            Q(state=BulkRowState.FAILED)
-            | Q(state=BulkRowState.SENT, ketenmachtiging__status=Status.FOUT)
-        )
-        .select_related("ketenmachtiging")
-        .order_by("row_number")
+        rows_with_outcome(bulk).filter(outcome=RowOutcome.FAILED).select_for_update(of=("self",))
     )
     for row in rows:
-        km = row.ketenmachtiging
-        if km is not None and km.status in PENDING_STATUSES:
-            lifecycle.withdraw(
-                km, acting_user=acting_user, note="Opnieuw aangevraagd vanuit Meerdere bedrijven."
-            )
+        if row.ketenmachtiging_id is not None:
+            with lifecycle.locked(row.ketenmachtiging) as km:
+                if km.status != Status.FOUT or km.invitation_sent_at is not None:
+                    continue  # changed since the rows were read
+                lifecycle.withdraw(
+                    km,
+                    acting_user=acting_user,
+                    note="Opnieuw aangevraagd vanuit Meerdere bedrijven.",
+                )
         row.state, row.reason, row.ketenmachtiging, row.processed_at = (
             BulkRowState.WAITING,
             "",
             None,
             None,
         )
-    BulkRequestRow.objects.bulk_update(rows, ["state", "reason", "ketenmachtiging", "processed_at"])
-    if rows:
+    again = [row for row in rows if row.state == BulkRowState.WAITING]
+    BulkRequestRow.objects.bulk_update(
+        again, ["state", "reason", "ketenmachtiging", "processed_at"]
+    )
+    if again:
         bulk.state, bulk.finished_at = BulkRequestState.SENDING, None
         bulk.save(update_fields=["state", "finished_at"])
-        enqueue_each(Delivery.BULK_ROW, rows)
-    return len(rows)
+        enqueue_each(Delivery.BULK_ROW, again)
+    return len(again)

@@ -8,11 +8,12 @@ run finds nothing left to do.
 """
 
 import logging
-import zlib
 from collections.abc import Callable
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import QuerySet
+
+from zlogin.db import advisory_xact_lock
 
 logger = logging.getLogger("zlogin.jobs")
 
@@ -51,9 +52,4 @@ def run_in_batches(
 def _try_job_lock(name: str) -> bool:
     """One run of a job at a time on PostgreSQL: a second one skips instead of competing for
     rows. Held until the job's transaction ends. Other databases rely on the row locks."""
-    if connection.vendor != "postgresql":
-        return True
-    key = zlib.crc32(f"zlogin.jobs.{name}".encode())
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [key])
-        return cursor.fetchone()[0]
+    return advisory_xact_lock(f"zlogin.jobs.{name}", wait=False)

@@ -28,19 +28,12 @@ from ..constants import (
     REVOKE_NOW,
     REVOKE_ON_DATE,
     SCHEDULE_REVOCATION,
-    TRANSITIONS,
     WITHDRAW,
     Status,
 )
-from ..errors import DomainError, InvalidTransition
+from ..errors import DomainError
 from ..models import Ketenmachtiging
 from .transitions import ensure_allowed, move
-
-
-def ensure_transition_allowed(from_status: str | None, to_status: str) -> None:
-    """Whether the lifecycle has any move from one status to the other."""
-    if to_status not in TRANSITIONS[from_status]:
-        raise InvalidTransition(from_status, to_status)
 
 
 @contextmanager

@@ -36,9 +36,11 @@ def _forget_connections(app) -> None:
 
 
 @pytest.fixture
-def celery_worker_on_redis():
+def celery_worker_on_redis(monkeypatch):
     if not redis_answers(REDIS_URL):
         pytest.skip(f"Redis does not answer PING at {REDIS_URL}: no broker for a real worker")
+    # Celery reads CELERY_BROKER_URL from the environment before its configuration.
+    monkeypatch.setenv("CELERY_BROKER_URL", REDIS_URL)
     conf = celery_app.conf
     saved = {name: conf[name] for name in CELERY_SETTINGS}
     # A queue of this test only: test runs (and the benchmark) at the same time on the same

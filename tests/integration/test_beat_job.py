@@ -5,19 +5,20 @@ committed rows only (hence transaction=True).
 """
 
 import datetime
-import time
 
 import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core import mail
+from django.db import OperationalError
 
 from berichtenbox.models import Bericht
 from ketenmachtigingen import dates
 from ketenmachtigingen.constants import ActorKind, EventKind, Status
 from ketenmachtigingen.models import Ketenmachtiging, KetenmachtigingEvent
 from tests.factories import BeheerderFactory, KetenmachtigingFactory, OrganisationFactory
+from tests.processes import wait_until
 from zlogin import celery_app
 
 # Database 12 is this test's own: other integration tests use 13.
@@ -49,9 +50,11 @@ def forget_connections(app) -> None:
 
 
 @pytest.fixture
-def worker():
+def worker(monkeypatch):
     if not redis_answers(REDIS_URL):
         pytest.skip(f"Redis does not answer PING at {REDIS_URL}")
+    # Celery reads CELERY_BROKER_URL from the environment before its configuration.
+    monkeypatch.setenv("CELERY_BROKER_URL", REDIS_URL)
     conf = celery_app.conf
     saved = {name: conf[name] for name in CELERY_SETTINGS}
     conf.update(task_always_eager=False, broker_url=REDIS_URL, result_backend=REDIS_URL)
@@ -140,8 +143,6 @@ def test_the_announcements_follow_on_the_worker(worker):
 
 
 def wait_for(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout} s")
-        time.sleep(0.05)
+    """Poll the database until `condition` holds. On SQLite the worker thread's writes lock
+    whole tables for a moment (the in-memory test database is shared-cache): poll again."""
+    return wait_until(condition, timeout, retry_on=(OperationalError,))

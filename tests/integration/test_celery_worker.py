@@ -1,9 +1,8 @@
 """The invitation through the outbox on a real Celery worker with Redis as broker."""
 
-import time
-
 import pytest
 from django.core import mail
+from django.db import OperationalError
 
 from ketenmachtigingen.constants import ActorKind, Delivery, EventKind, Status
 from ketenmachtigingen.models import KetenmachtigingEvent
@@ -16,6 +15,7 @@ from ketenmachtigingen.services.creation import (
 from outbox.models import State
 from outbox.services import enqueue, messages_for
 from tests.factories import BeheerderFactory, KetenmachtigingFactory, OrganisationFactory
+from tests.processes import wait_until
 
 # The worker thread has its own database connection: it sees committed rows only.
 pytestmark = [
@@ -33,11 +33,9 @@ def invitation_events(km):
 
 
 def wait_for(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout} s")
-        time.sleep(0.05)
+    """Poll the database until `condition` holds. On SQLite the worker thread's writes lock
+    whole tables for a moment (the in-memory test database is shared-cache): poll again."""
+    return wait_until(condition, timeout, retry_on=(OperationalError,))
 
 
 def test_the_worker_sends_the_invitation(celery_worker_on_redis):

@@ -5,6 +5,7 @@ The worker is a separate process (so that it can be killed) on the test database
 tests need PostgreSQL; the web side is this process (the Django test client and the services).
 """
 
+import os
 import time
 
 import pytest
@@ -60,7 +61,9 @@ def database_url() -> str:
 
 
 def point_web_at(broker_url: str) -> None:
-    """The web side (this process) hands messages to this broker from now on."""
+    """The web side (this process) hands messages to this broker from now on. (Celery reads
+    CELERY_BROKER_URL from the environment before its own configuration: both are set.)"""
+    os.environ["CELERY_BROKER_URL"] = broker_url
     conf = celery_app.conf
     conf.update(task_always_eager=False, broker_url=broker_url, result_backend=None)
     celery_app._pool = None
@@ -80,7 +83,8 @@ def broker():
 
 
 @pytest.fixture
-def web(broker):
+def web(broker, monkeypatch):
+    monkeypatch.setenv("CELERY_BROKER_URL", broker.url)  # restored after the test
     saved = {name: celery_app.conf[name] for name in ("task_always_eager", "broker_url")}
     point_web_at(broker.url)
     yield
@@ -203,6 +207,28 @@ def test_the_broker_down_during_the_request(
     assert len(mailserver.to("j.zetman@zet.example.nl")) == 1
 
 
+def test_a_hung_broker_during_the_request(
+    worker, broker, mailserver, client, verified_login, intermediair
+):
+    """A broker that accepts connections and answers nothing holds the page up for at most
+    CELERY_BROKER_CONNECTION_TIMEOUT; the invitation follows when it answers again."""
+    fill_in_the_wizard(client, verified_login, intermediair)
+    broker.freeze()
+    try:
+        started = time.monotonic()
+        response = client.post(reverse("ketenmachtigingen:add_send"), SEND_DATA, follow=True)
+        seconds = time.monotonic() - started
+    finally:
+        broker.thaw()
+
+    assert "De ketenmachtiging is toegevoegd/ verzonden." in response.content.decode()
+    assert seconds < celery_app.conf.broker_connection_timeout + 1.5
+    km = Ketenmachtiging.objects.get()
+    assert invitation_of(km).dispatched_at is None
+    sweep_until(lambda: delivered(km))
+    assert len(mailserver.to("j.zetman@zet.example.nl")) == 1
+
+
 def test_smtp_refusing_then_accepting(worker, mailserver, intermediair):
     mailserver.refusing = True
     km = request_one(intermediair, "later@garage.example")
@@ -236,11 +262,12 @@ def test_smtp_refusing_for_ever_makes_it_fout_with_a_bericht(worker, mailserver,
     assert mailserver.to("never@garage.example") == []
 
 
-def test_a_bulk_of_20_with_the_broker_gone_halfway(worker, broker, mailserver, intermediair):
+def test_a_bulk_of_20_with_the_broker_gone_halfway(
+    worker, broker, mailserver, intermediair, settings
+):
     """Every row's invitation is delivered exactly once after the broker came back empty."""
-    from django.conf import settings
-
-    settings.OUTBOX_DISPATCH_LEASE_SECONDS = 2  # the sweep's patience, shortened for the test
+    # The sweep's patience with messages it handed over, shortened for the test.
+    settings.OUTBOX_DISPATCH_LEASE_SECONDS = settings.OUTBOX_QUEUE_LEASE_SECONDS = 2
     bulk = BulkRequest.objects.create(
         organisation=intermediair.organisation,
         created_by=intermediair.user,

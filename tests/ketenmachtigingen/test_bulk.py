@@ -20,9 +20,10 @@ from ketenmachtigingen.models import (
     Ketenmachtiging,
     RegisterEntry,
 )
+from ketenmachtigingen.services import lifecycle
 from ketenmachtigingen.services.creation import Assignment, ScopeSelection
 from outbox.models import OutboxMessage, State
-from outbox.services import deliver, messages_for
+from outbox.services import deliver, messages_for, resend
 from tests.factories import (
     BeheerderFactory,
     DienstFactory,
@@ -680,3 +681,48 @@ def submit(bulk, membership) -> bool:
         personal_message="",
         costs_agreed=True,
     )
+
+
+def test_a_request_staff_marked_fout_after_its_invitation_is_not_sent_again(
+    portal, beheerder, register, django_capture_on_commit_callbacks
+):
+    """Fout for a wrongly signed form is not a failed row: its invitation went out."""
+    bulk = bulk_request(beheerder, ["39078749"])
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(bulk, beheerder)
+    km = Ketenmachtiging.objects.get()
+    lifecycle.mark_received(km, acting_user=None)
+    lifecycle.mark_failed(km, acting_user=None, reason="Handtekening ontbreekt.")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = portal.post(url("bulk_retry", bulk), follow=True)
+
+    assert "Er zijn geen mislukte aanvragen om opnieuw te versturen." in response.content.decode()
+    assert Ketenmachtiging.objects.get().status == Status.FOUT
+    assert len(mail.outbox) == 1
+
+
+def test_staff_send_a_failed_row_again_from_the_outbox(
+    beheerder, register, settings, admin_user, django_capture_on_commit_callbacks
+):
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    bulk = bulk_request(beheerder, ["39078749"])
+    with (
+        mock.patch.object(
+            services, "organisation_for_company", side_effect=RuntimeError("database went away")
+        ),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        submit(bulk, beheerder)
+    [message] = messages_for(bulk.rows.get())
+    assert message.state == State.FAILED
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert resend([message], acting_user=admin_user) == 1
+
+    row = bulk.rows.get()
+    assert (row.state, row.reason) == (BulkRowState.SENT, "")
+    assert row.ketenmachtiging.status == Status.AANVRAAG_VERSTUURD
+    bulk.refresh_from_db()
+    assert bulk.state == BulkRequestState.DONE
+    assert len(mail.outbox) == 1

@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from accounts.constants import EHNiveau
-from ketenmachtigingen.constants import ActorKind, EventKind, Leverancier, Status
+from ketenmachtigingen.constants import LIFECYCLE, ActorKind, EventKind, Leverancier, Status
 from ketenmachtigingen.errors import DomainError, InvalidTransition
 from ketenmachtigingen.models import Ketenmachtiging, KetenmachtigingEvent
 from ketenmachtigingen.services.creation import (
@@ -15,7 +15,7 @@ from ketenmachtigingen.services.creation import (
     register_approved_ketenmachtiging,
     request_ketenmachtiging,
 )
-from ketenmachtigingen.services.lifecycle import ensure_transition_allowed
+from ketenmachtigingen.services.transitions import move
 from tests.factories import (
     DienstFactory,
     DienstverlenerFactory,
@@ -340,10 +340,16 @@ def test_request_without_a_contact_email_is_refused(person, intermediair, relati
 
 
 @pytest.mark.parametrize(
-    "to_status", [s for s in Status if s not in (Status.AANVRAAG_VERSTUURD, Status.ACTIEF)]
+    "transition", [t for t in LIFECYCLE if None not in t.sources], ids=lambda t: t.name
 )
-def test_a_new_ketenmachtiging_can_only_be_sent_or_active(to_status):
-    with pytest.raises(InvalidTransition) as exc_info:
-        ensure_transition_allowed(None, to_status)
+def test_only_request_and_register_approved_make_a_ketenmachtiging(transition, beheerder):
+    new = KetenmachtigingFactory.build(
+        intermediair=beheerder.organisation, relatie=OrganisationFactory(), status=""
+    )
 
-    assert (exc_info.value.from_status, exc_info.value.to_status) == (None, to_status)
+    with pytest.raises(InvalidTransition) as exc_info:
+        move(new, transition, acting_user=beheerder.user)
+
+    assert exc_info.value.from_status is None
+    assert Ketenmachtiging.objects.count() == 0
+    assert KetenmachtigingEvent.objects.count() == 0
