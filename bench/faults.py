@@ -63,7 +63,7 @@ from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.support import ensure_database  # noqa: E402
+from bench.support import ensure_database, remove_ketenmachtigingen_of  # noqa: E402
 from tests.mailserver import MailServer  # noqa: E402
 from tests.network import closed_port  # noqa: E402
 from tests.processes import CeleryWorker, RedisServer  # noqa: E402
@@ -126,13 +126,10 @@ django.setup()
 # One warning per request during a broker outage: counted (left_for_sweep_by_web) instead.
 logging.getLogger("zlogin.outbox").setLevel(logging.ERROR)
 
-from django.contrib.contenttypes.models import ContentType  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
-from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
-from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
 from accounts.constants import EHNiveau, Role  # noqa: E402
 from accounts.models import Membership, Organisation, User  # noqa: E402
@@ -141,6 +138,7 @@ from ketenmachtigingen.models import Dienst, Ketenmachtiging, RegisterEntry  # n
 from outbox.models import OutboxMessage, State  # noqa: E402
 from outbox.services import sweep  # noqa: E402
 from tests.ketenmachtigingen.test_request_views import SEND_DATA, complete_steps  # noqa: E402
+from tests.logins import log_in_verified  # noqa: E402
 from zlogin import celery_app  # noqa: E402
 
 SEND = reverse("ketenmachtigingen:add_send")
@@ -197,12 +195,7 @@ def prepare(count: int):
             "plaats": "Amsterdam",
         },
     )
-    old = Ketenmachtiging.objects.filter(intermediair=intermediair)
-    OutboxMessage.objects.filter(
-        target_type=ContentType.objects.get_for_model(Ketenmachtiging),
-        target_id__in=old.values("pk"),
-    ).delete()
-    old.delete()  # events and berichten cascade
+    remove_ketenmachtigingen_of(intermediair)
     numbers = {"kvk_nummer__gte": kvk_nummer(0), "kvk_nummer__lt": kvk_nummer(1_000_000)}
     Organisation.objects.filter(**numbers).delete()
     RegisterEntry.objects.filter(**numbers).delete()
@@ -238,15 +231,7 @@ def prepare(count: int):
 
 def logged_in_client(user) -> Client:
     """A verified login, as tests/conftest.py's verified_login makes one."""
-    device = TOTPDevice.objects.filter(user=user).first() or TOTPDevice.objects.create(
-        user=user, name="default", confirmed=True
-    )
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
+    return log_in_verified(Client(), user)
 
 
 # --- the run ------------------------------------------------------------------------------------

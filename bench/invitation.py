@@ -29,7 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.support import ensure_database  # noqa: E402
+from bench.support import ensure_database, remove_ketenmachtigingen_of  # noqa: E402
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
 # Read by zlogin.settings in this process and in the worker it starts.
@@ -56,7 +56,6 @@ import redis  # noqa: E402
 
 django.setup()
 
-from django.contrib.contenttypes.models import ContentType  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -69,7 +68,7 @@ from ketenmachtigingen.models import (  # noqa: E402
     KetenmachtigingEvent,
 )
 from ketenmachtigingen.pdf import invitation_pdf  # noqa: E402
-from outbox.services import OutboxMessage, enqueue_each  # noqa: E402
+from outbox.services import enqueue_each  # noqa: E402
 from zlogin import celery_app  # noqa: E402
 
 
@@ -86,12 +85,7 @@ def fill(count: int) -> list[Ketenmachtiging]:
             "plaats": "Amsterdam",
         },
     )
-    old = Ketenmachtiging.objects.filter(intermediair=intermediair)
-    OutboxMessage.objects.filter(
-        target_type=ContentType.objects.get_for_model(Ketenmachtiging),
-        target_id__in=old.values("pk"),
-    ).delete()
-    old.delete()  # events cascade
+    remove_ketenmachtigingen_of(intermediair)
     Organisation.objects.filter(
         kvk_nummer__gt=f"{KVK_BASE:08d}", kvk_nummer__lt=f"{KVK_BASE + 1_000_000:08d}"
     ).delete()

@@ -140,7 +140,9 @@ def fill(n: int, intermediair: Organisation, relatie_ids: list[int]) -> dict[str
         if name == EXPIRE:
             return actief(today - (i % 2) * DAY)
         if name in (REMIND, RENEWING):
-            return actief(today + (1 + i % 90) * DAY)
+            # Within the Acties window on every day of the year: three calendar months are
+            # at least 89 days (30 November to 28 February).
+            return actief(today + (1 + i % 88) * DAY)
         if name == LAPSE:
             return sent(93 + i % 5)
         if name == RENEWAL:

@@ -49,8 +49,6 @@ import datetime  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
-from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
 from accounts.constants import EHNiveau, Role  # noqa: E402
 from accounts.models import Membership, Organisation, User  # noqa: E402
@@ -58,6 +56,7 @@ from groepen.models import Groep  # noqa: E402
 from ketenmachtigingen import dates  # noqa: E402
 from ketenmachtigingen.constants import Status  # noqa: E402
 from ketenmachtigingen.models import Ketenmachtiging  # noqa: E402
+from tests.logins import log_in_verified  # noqa: E402
 
 
 def fill(name: str, kvk_prefix: int, count: int) -> Organisation:
@@ -143,13 +142,7 @@ def client_for(intermediair: Organisation) -> Client:
         organisation=intermediair,
         defaults={"role": Role.BEHEERDER, "eh_niveau": EHNiveau.EH3},
     )
-    device, _ = TOTPDevice.objects.get_or_create(user=user, name="default")
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
+    return log_in_verified(Client(), user)
 
 
 def _status_kb(field: str) -> int:

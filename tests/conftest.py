@@ -19,20 +19,9 @@ def _mail_in_memory(settings):
 @pytest.fixture
 def verified_login(client):
     """Log `user` in on the test client with a verified second factor, as after a full login."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from tests.logins import log_in_verified
 
-    def do(user):
-        device = TOTPDevice.objects.filter(user=user).first() or TOTPDevice.objects.create(
-            user=user, name="default", confirmed=True
-        )
-        client.force_login(user)
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-        return client
-
-    return do
+    return lambda user: log_in_verified(client, user)
 
 
 @pytest.fixture

@@ -20,7 +20,13 @@ from berichtenbox.models import Bericht
 from groepen.models import Groep
 from ketenmachtigingen import dates
 from ketenmachtigingen.constants import Status
-from ketenmachtigingen.models import Dienst, Dienstverlener, Ketenmachtiging
+from ketenmachtigingen.models import (
+    BulkRequest,
+    BulkRequestRow,
+    Dienst,
+    Dienstverlener,
+    Ketenmachtiging,
+)
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 
@@ -320,3 +326,33 @@ STATUS_TRAITS = {
 def ketenmachtiging_with_status(status: str, **kwargs) -> Ketenmachtiging:
     """KetenmachtigingFactory with the trait that belongs to `status`."""
     return KetenmachtigingFactory(**{STATUS_TRAITS[status]: True}, **kwargs)
+
+
+# --- Meerdere bedrijven ---------------------------------------------------------------------
+
+
+class BulkRequestFactory(DjangoModelFactory):
+    """An accepted import, not sent yet (state draft); rows with BulkRequestRowFactory."""
+
+    class Meta:
+        model = BulkRequest
+
+    organisation = factory.SubFactory(OrganisationFactory, intermediair=True)
+    filename = "mijn-relaties.xlsx"
+    accepted_at = factory.LazyFunction(_now)
+
+
+class BulkRequestRowFactory(DjangoModelFactory):
+    """A company of an import, each with its own KVK-nummer and contact address."""
+
+    class Meta:
+        model = BulkRequestRow
+
+    bulk_request = factory.SubFactory(BulkRequestFactory)
+    row_number = factory.Sequence(lambda n: n + 2)
+    kvk_nummer = factory.Sequence(lambda n: f"{70_000_000 + n:08d}")
+    name = factory.Sequence(lambda n: f"Relatie {n} B.V.")
+    contact_initialen = "J."
+    contact_achternaam = factory.Sequence(lambda n: f"Contact {n}")
+    contact_email = factory.Sequence(lambda n: f"contact{n}@relatie.example.nl")
+    contact_telefoon = "+31612345678"

@@ -8,18 +8,19 @@ from django.core import mail
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from ketenmachtigingen.bulk.services import submit_bulk_request
 from ketenmachtigingen.constants import Status
 from ketenmachtigingen.models import BulkRequest, BulkRequestState, Ketenmachtiging, RegisterEntry
-from ketenmachtigingen.services.creation import Assignment, ScopeSelection
 from tests.factories import (
     DEFAULT_PASSWORD,
     BeheerderFactory,
+    BulkRequestFactory,
+    BulkRequestRowFactory,
     MembershipFactory,
     OrganisationFactory,
     UserFactory,
     valid_rsin,
 )
+from tests.ketenmachtigingen.test_bulk import submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -182,34 +183,12 @@ def test_rows_whose_invitation_failed_are_sent_again(page, log_in, beheerder, sc
     settings.EMAIL_BACKEND = "tests.ketenmachtigingen.test_invitation.DisconnectingBackend"
     settings.OUTBOX_MAX_ATTEMPTS = 1
     organisation = beheerder.memberships.get().organisation
-    bulk = BulkRequest.objects.create(
-        organisation=organisation,
-        created_by=beheerder,
-        filename="mijn-relaties.xlsx",
-        accepted_at="2026-03-10T10:00:00+01:00",
-    )
-    for number, (kvk, name, *_address) in enumerate(COMPANIES[:2], start=2):
-        bulk.rows.create(
-            row_number=number,
-            kvk_nummer=kvk,
-            name=name,
-            contact_initialen="J.",
-            contact_achternaam=f"Contact {number}",
-            contact_email=f"contact{number}@relatie.example.nl",
-            contact_telefoon="0612345678",
-        )
-    submit_bulk_request(
-        bulk,
-        acting_user=beheerder,
-        scope=ScopeSelection(algemene_bevoegdheid=True),
-        assignment=Assignment(gebruikers=[organisation.memberships.exclude(user=beheerder)[0]]),
-        duration_years=5,
-        intermediair_email="km@pietersen.example.nl",
-        intermediair_telefoon="",
-        language="nl",
-        personal_message="",
-        costs_agreed=True,
-    )
+    bulk = BulkRequestFactory(organisation=organisation, created_by=beheerder)
+    rows = [
+        BulkRequestRowFactory(bulk_request=bulk, kvk_nummer=kvk, name=name)
+        for kvk, name, *_address in COMPANIES[:2]
+    ]
+    submit(bulk, beheerder.memberships.get())
 
     log_in("a.pietersen", DEFAULT_PASSWORD, beheerder.totpdevice_set.get())
     page.goto(f"/ketenmachtigingen/van-relaties/toevoegen/meerdere/{bulk.pk}/voortgang/")
@@ -228,10 +207,7 @@ def test_rows_whose_invitation_failed_are_sent_again(page, log_in, beheerder, sc
     expect(page.get_by_text("2 aanvragen zijn verstuurd.")).to_be_visible()
     expect(page.locator("table.bulk-failed")).to_have_count(0)
     screenshot("meerdere-10-opnieuw-verstuurd")
-    assert sorted(m.to[0] for m in mail.outbox) == [
-        "contact2@relatie.example.nl",
-        "contact3@relatie.example.nl",
-    ]
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(row.contact_email for row in rows)
     page.get_by_role("link", name="bekijk de bedrijven").click()
     expect(page.locator("td.outcome-delivered")).to_have_count(2)
     screenshot("meerdere-11-bedrijven-verstuurd")

@@ -5,18 +5,22 @@ The posts run in threads, each with its own database connection, at a barrier: t
 PostgreSQL's row locks and unique indexes under real concurrency.
 """
 
-import threading
-
 import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from ketenmachtigingen.constants import Delivery, Leverancier, Status
-from ketenmachtigingen.models import BulkRequest, BulkRequestRow, Ketenmachtiging, RegisterEntry
+from ketenmachtigingen.models import Ketenmachtiging, RegisterEntry
 from outbox.models import OutboxMessage
-from tests.factories import DienstFactory, MembershipFactory, UserFactory
+from tests.concurrency import at_once
+from tests.factories import (
+    BulkRequestFactory,
+    BulkRequestRowFactory,
+    DienstFactory,
+    MembershipFactory,
+    UserFactory,
+)
 from tests.ketenmachtigingen.test_bulk import SEND_DATA as BULK_SEND_DATA
 from tests.ketenmachtigingen.test_renewals import ending, row
 from tests.ketenmachtigingen.test_request_views import SEND_DATA, complete_steps
@@ -31,24 +35,13 @@ AT_ONCE = 5
 
 def post_at_once(client, url: str, data: dict) -> list[int]:
     """POST the same form AT_ONCE times at the same moment, in the client's session."""
-    barrier = threading.Barrier(AT_ONCE)
-    answers = []
 
-    def submit():
+    def post():
         own = Client()
         own.cookies = client.cookies
-        barrier.wait()
-        try:
-            answers.append(own.post(url, data).status_code)
-        finally:
-            connection.close()
+        return own.post(url, data).status_code
 
-    threads = [threading.Thread(target=submit) for _ in range(AT_ONCE)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return answers
+    return at_once(post, AT_ONCE)
 
 
 @pytest.fixture
@@ -108,23 +101,8 @@ def test_verleng_selectie(portal, beheerder):
 def test_verzend_for_meerdere_bedrijven(portal, beheerder):
     from ketenmachtigingen import wizard as drafts
 
-    bulk = BulkRequest.objects.create(
-        organisation=beheerder.organisation,
-        created_by=beheerder.user,
-        filename="bedrijven.xlsx",
-        accepted_at=timezone.now(),
-    )
-    for n in range(3):
-        BulkRequestRow.objects.create(
-            bulk_request=bulk,
-            row_number=n + 2,
-            kvk_nummer=f"{70000000 + n:08d}",
-            name=f"Relatie {n} B.V.",
-            contact_initialen="J.",
-            contact_achternaam="Contact",
-            contact_email=f"rij{n}@relatie.example",
-            contact_telefoon="0612345678",
-        )
+    bulk = BulkRequestFactory(organisation=beheerder.organisation, created_by=beheerder.user)
+    rows = BulkRequestRowFactory.create_batch(3, bulk_request=bulk)
     collega = MembershipFactory(organisation=beheerder.organisation, user=UserFactory())
     session = portal.session
     session[f"ketenmachtiging_draft:{beheerder.organisation.pk}"] = drafts.asdict(
@@ -141,8 +119,6 @@ def test_verzend_for_meerdere_bedrijven(portal, beheerder):
     assert answers == [302] * AT_ONCE
     assert OutboxMessage.objects.filter(kind=Delivery.BULK_ROW).count() == 3
     assert Ketenmachtiging.objects.count() == 3  # delivered in-process (eager) after commit
-    assert sorted(Ketenmachtiging.objects.values_list("relatie__kvk_nummer", flat=True)) == [
-        "70000000",
-        "70000001",
-        "70000002",
-    ]
+    assert sorted(Ketenmachtiging.objects.values_list("relatie__kvk_nummer", flat=True)) == sorted(
+        row.kvk_nummer for row in rows
+    )

@@ -11,13 +11,11 @@ import time
 import pytest
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
 
 from berichtenbox.models import Bericht
 from ketenmachtigingen.bulk import selectors as bulk_selectors
-from ketenmachtigingen.bulk import services as bulk_services
 from ketenmachtigingen.constants import Delivery, Status
-from ketenmachtigingen.models import BulkRequest, BulkRequestRow, Ketenmachtiging, RegisterEntry
+from ketenmachtigingen.models import Ketenmachtiging, RegisterEntry
 from ketenmachtigingen.services.creation import (
     Assignment,
     RelatieContact,
@@ -28,12 +26,14 @@ from outbox.models import OutboxMessage, State
 from outbox.services import messages_for, sweep
 from tests.factories import (
     BeheerderFactory,
+    BulkRequestFactory,
+    BulkRequestRowFactory,
     DienstFactory,
-    GroepFactory,
     MembershipFactory,
     OrganisationFactory,
     UserFactory,
 )
+from tests.ketenmachtigingen.test_bulk import submit
 from tests.ketenmachtigingen.test_request_views import SEND_DATA, complete_steps
 from tests.mailserver import MailServer
 from tests.network import closed_port
@@ -268,44 +268,17 @@ def test_a_bulk_of_20_with_the_broker_gone_halfway(
     """Every row's invitation is delivered exactly once after the broker came back empty."""
     # The sweep's patience with messages it handed over, shortened for the test.
     settings.OUTBOX_DISPATCH_LEASE_SECONDS = settings.OUTBOX_QUEUE_LEASE_SECONDS = 2
-    bulk = BulkRequest.objects.create(
-        organisation=intermediair.organisation,
-        created_by=intermediair.user,
-        filename="twintig.xlsx",
-        accepted_at=timezone.now(),
-    )
-    BulkRequestRow.objects.bulk_create(
-        BulkRequestRow(
-            bulk_request=bulk,
-            row_number=n + 2,
-            kvk_nummer=f"{70000000 + n:08d}",
-            name=f"Relatie {n} B.V.",
-            contact_initialen="J.",
-            contact_achternaam=f"Contact {n}",
-            contact_email=f"rij{n}@relatie.example",
-            contact_telefoon="0612345678",
-        )
-        for n in range(20)
-    )
-    bulk_services.submit_bulk_request(
-        bulk,
-        acting_user=intermediair.user,
-        scope=ScopeSelection(algemene_bevoegdheid=True),
-        assignment=Assignment(groepen=[GroepFactory(organisation=intermediair.organisation)]),
-        duration_years=5,
-        intermediair_email="km@example.nl",
-        intermediair_telefoon="",
-        language="nl",
-        personal_message="",
-        costs_agreed=True,
-    )
+    bulk = BulkRequestFactory(organisation=intermediair.organisation, created_by=intermediair.user)
+    addresses = [
+        row.contact_email for row in BulkRequestRowFactory.create_batch(20, bulk_request=bulk)
+    ]
+    submit(bulk, intermediair)
 
     wait_until(lambda: len(mailserver.messages()) >= 8, 120, what="half the invitations")
     broker.kill()
     time.sleep(2)
     broker.restart()
 
-    addresses = [f"rij{n}@relatie.example" for n in range(20)]
     sweep_until(lambda: all(mailserver.to(address) for address in addresses), 180)
     assert [len(mailserver.to(address)) for address in addresses] == [1] * 20
     progress = bulk_selectors.progress(bulk)

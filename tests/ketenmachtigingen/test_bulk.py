@@ -26,6 +26,8 @@ from outbox.models import OutboxMessage, State
 from outbox.services import deliver, messages_for, resend
 from tests.factories import (
     BeheerderFactory,
+    BulkRequestFactory,
+    BulkRequestRowFactory,
     DienstFactory,
     GroepFactory,
     KetenmachtigingFactory,
@@ -647,28 +649,22 @@ def test_another_organisations_import_is_not_found(portal, register):
 # --- helpers -------------------------------------------------------------------------------------
 def bulk_request(membership, numbers) -> BulkRequest:
     """An accepted draft import of these KVK-nummers, stored without a file."""
-    bulk = BulkRequest.objects.create(
-        organisation=membership.organisation,
-        created_by=membership.user,
-        filename="bedrijven.xlsx",
-        accepted_at="2026-03-10T10:00:00+01:00",
-    )
+    bulk = BulkRequestFactory(organisation=membership.organisation, created_by=membership.user)
     for number, kvk in enumerate(numbers, start=2):
         entry = RegisterEntry.objects.filter(kvk_nummer=kvk).first()
-        BulkRequestRow.objects.create(
+        BulkRequestRowFactory(
             bulk_request=bulk,
             row_number=number,
             kvk_nummer=kvk,
             name=entry.name if entry else membership.organisation.name,
-            contact_initialen="J.",
             contact_achternaam=f"Contact{number}",
             contact_email=f"contact{number}@example.nl",
-            contact_telefoon="+31612345678",
         )
     return bulk
 
 
 def submit(bulk, membership) -> bool:
+    """Send the import for Algemene bevoegdheid, for a groep of the intermediair."""
     return services.submit_bulk_request(
         bulk,
         acting_user=membership.user,

@@ -32,6 +32,7 @@ from ketenmachtigingen.models import Ketenmachtiging, KetenmachtigingEvent
 from ketenmachtigingen.selectors.overview import tab_queryset
 from ketenmachtigingen.services.transitions import move_many
 from ketenmachtigingen.tasks import run_nightly_jobs as nightly_task
+from tests.concurrency import at_once
 from tests.factories import (
     BeheerderFactory,
     KetenmachtigingFactory,
@@ -531,25 +532,7 @@ postgresql_only = pytest.mark.skipif(
 
 def run_at_once(job, n_runs=2) -> list[int]:
     """Run the job in `n_runs` threads (own connections) that start together."""
-    barrier = threading.Barrier(n_runs)
-    results, errors = [], []
-
-    def run():
-        try:
-            barrier.wait(timeout=10)
-            results.append(job(TODAY))
-        except Exception as error:  # reported in the test's thread
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(n_runs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return results
+    return at_once(lambda: job(TODAY), n_runs)
 
 
 @postgresql_only
