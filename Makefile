@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The settings default to production's DEBUG off; on a developer's machine it is on.
+export DEBUG ?= true
 
 .PHONY: setup run test test-fast lint format tools worker beat messages clean
 

@@ -706,6 +706,7 @@ def main() -> None:
     args.round_duration = args.duration / args.rounds
     os.environ.setdefault("DATABASE_URL", DEFAULT_DB)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zlogin.settings")
+    os.environ.setdefault("DEBUG", "true")  # the setup here; gunicorn gets its own
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     drop_stale_fill(os.environ["DATABASE_URL"])
     ensure_database(os.environ["DATABASE_URL"])

@@ -35,6 +35,7 @@ from bench.support import ensure_database  # noqa: E402
 
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench_bulk_import.sqlite3'}")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zlogin.settings")
+os.environ.setdefault("DEBUG", "true")  # the development settings; nothing here is served
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ["COMPANY_REGISTER"] = "local"
 

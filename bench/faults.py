@@ -107,6 +107,7 @@ MAIL.received = TimedList()
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zlogin_faults_bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zlogin.settings")
+os.environ.setdefault("DEBUG", "true")  # the development settings; nothing here is served
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ.update(OUTBOX_ENV)
 # Celery takes CELERY_BROKER_URL from the environment before its configuration: with it set,

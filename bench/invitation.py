@@ -35,6 +35,7 @@ REDIS_URL = "redis://127.0.0.1:6379/13"
 # Read by zlogin.settings in this process and in the worker it starts.
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zlogin_bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zlogin.settings")
+os.environ.setdefault("DEBUG", "true")  # the development settings; nothing here is served
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ["CELERY_BROKER_URL"] = os.environ["CELERY_RESULT_BACKEND"] = REDIS_URL
 os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"

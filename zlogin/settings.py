@@ -17,7 +17,8 @@ VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless set: `make run`, `make test` and the benchmarks set DEBUG=true for themselves.
+DEBUG = env.bool("DEBUG", default=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
@@ -42,7 +43,9 @@ INSTALLED_APPS = [
     "two_factor",
     "two_factor.plugins.phonenumber",
     "axes",
+    "csp",
     "outbox",
+    "audit",
     "accounts",
     "ketenmachtigingen",
     "groepen",
