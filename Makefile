@@ -24,7 +24,7 @@ run: setup
 	@echo "Mijn Z login: http://$(HOST):$(PORT)/  (demo logins in README.md)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# Debian tools the tests call (Chromium, oathtool, pdftotext), installed when missing.
+# Debian tools the tests call (Chromium, oathtool, pdftotext, LibreOffice), installed when missing.
 tools:
 	@scripts/ensure-test-tools.sh
 

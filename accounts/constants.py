@@ -62,3 +62,5 @@ class LoginOutcome(models.TextChoices):
     WRONG_PASSWORD = "wrong_password", _("Onjuiste gebruikersnaam of wachtwoord")
     WRONG_CODE = "wrong_code", _("Onjuiste code")
     LOCKED = "locked", _("Geblokkeerd na te veel pogingen")
+    # Too many failures from the address (any username): attempts are paced, not locked.
+    THROTTLED = "throttled", _("Te snel na te veel pogingen vanaf dit adres")

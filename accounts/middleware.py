@@ -1,5 +1,11 @@
+import time
+
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from . import tenancy
 
@@ -34,3 +40,26 @@ class PortalLanguageMiddleware:
             response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class SessionLifetimeMiddleware:
+    """A session ends SESSION_ABSOLUTE_LIFETIME after it was first used logged in, however
+    active it is kept (the idle timeout is SESSION_COOKIE_AGE): then the person logs in again."""
+
+    KEY = "logged_in_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        # Without a session cookie there is no session to end (and the API, which has none,
+        # is left untouched: no session read, no Vary: Cookie).
+        has_session = settings.SESSION_COOKIE_NAME in request.COOKIES
+        if has_session and request.user.is_authenticated:
+            now = int(time.time())
+            started = request.session.setdefault(self.KEY, now)
+            if now - started >= settings.SESSION_ABSOLUTE_LIFETIME:
+                logout(request)  # a new, empty session
+                messages.info(request, _("Uw sessie is verlopen. Log opnieuw in."))
+                return redirect_to_login(request.get_full_path())
+        return self.get_response(request)

@@ -1,10 +1,13 @@
-"""Writes for accounts: the login history."""
+"""Writes for accounts: the login history and the afzenderinstellingen."""
 
+from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from audit import services as audit
+
 from .constants import LoginFactor, LoginOutcome
-from .models import LoginEvent, User
+from .models import LoginEvent, Organisation, User
 
 
 def factor_of(device) -> LoginFactor:
@@ -35,8 +38,25 @@ def record_login_attempt(
     )
 
 
-def update_sender_settings(*, acting_user, organisation, email: str, telefoon: str) -> None:
-    """Afzenderinstellingen: the defaults for the intermediair's contact in invitations."""
+@transaction.atomic
+def update_sender_settings(*, acting_user, organisation, email: str, telefoon: str) -> bool:
+    """Afzenderinstellingen: the defaults for the intermediair's contact in invitations.
+
+    The organisation is read again under a lock, so the audit event's "before" is what was
+    stored; nothing is written when nothing changes. Returns whether something changed.
+    """
+    email, telefoon = str(email or ""), str(telefoon or "")  # a PhoneNumber is stored as text
+    locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    before = {"email": locked.afzender_email, "telefoon": locked.afzender_telefoon}
+    after = {"email": email, "telefoon": telefoon}
     organisation.afzender_email = email
     organisation.afzender_telefoon = telefoon
-    organisation.save(update_fields=["afzender_email", "afzender_telefoon"])
+    if before == after:
+        return False
+    locked.afzender_email = email
+    locked.afzender_telefoon = telefoon
+    locked.save(update_fields=["afzender_email", "afzender_telefoon"])
+    audit.sender_settings_changed(
+        acting_user=acting_user, organisation=locked, before=before, after=after
+    )
+    return True

@@ -1,13 +1,19 @@
 """Django admin for Z login staff: the groepen of an organisation and their members.
 
 Groepen are made by the organisation's beheerders in the portal (no add here). Changes made by
-staff go through the same services as the portal's, so the same rules hold and deleting a
-groep records "Groep verwijderd" on every ketenmachtiging it was linked to.
+staff go through the same services as the portal's, so the same rules hold, every change is in
+the audit trail (linked from the groep's page), and deleting a groep records "Groep verwijderd"
+on every ketenmachtiging it was linked to.
 """
+
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -72,9 +78,9 @@ class GroepAdmin(admin.ModelAdmin):
     list_filter = ("algemene_bevoegdheid",)
     search_fields = ("name", "organisation__name", "organisation__kvk_nummer")
     autocomplete_fields = ("members", "dienstverleners", "diensten")
-    readonly_fields = ("organisation", "created_at")
+    readonly_fields = ("organisation", "created_at", "history_link")
     fieldsets = (
-        (None, {"fields": ("organisation", "name", "created_at")}),
+        (None, {"fields": ("organisation", "name", "created_at", "history_link")}),
         (gettext_lazy("Gebruikers"), {"fields": ("members",)}),
         (
             gettext_lazy("Toegestane diensten"),
@@ -88,6 +94,22 @@ class GroepAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("gebruikers"), ordering="_members_count")
     def members_count(self, obj):
         return obj._members_count
+
+    @admin.display(description=gettext_lazy("geschiedenis"))
+    def history_link(self, obj):
+        """The groep's events in the audit trail (they outlive the groep)."""
+        query = urlencode(
+            {
+                "target_content_type__id__exact": ContentType.objects.get_for_model(Groep).pk,
+                "target_id": obj.pk,
+            }
+        )
+        return format_html(
+            '<a href="{}?{}">{}</a>',
+            reverse("admin:audit_auditevent_changelist"),
+            query,
+            _("Bekijk de wijzigingen in de audit trail"),
+        )
 
     def has_add_permission(self, request):
         return False

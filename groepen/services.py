@@ -2,6 +2,9 @@
 
 A groep is created with a name only ("Sla op en voeg gebruikers toe"); its toegestane diensten
 are empty until "Voeg groep toe", so a half-made groep gives nobody access to anything.
+
+Every change writes one audit event (audit/services.py) in its transaction, with the names
+before and after; a write that changes nothing writes none.
 """
 
 from collections.abc import Iterable
@@ -11,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organisation
+from audit import services as audit
 from ketenmachtigingen import events
 from ketenmachtigingen.errors import DomainError
 from ketenmachtigingen.models import Dienst, Dienstverlener, Ketenmachtiging
@@ -44,6 +48,33 @@ def _ensure_name_free(organisation_id: int, name: str, *, except_pk: int | None 
         raise _duplicate_name_error()
 
 
+def _member_names(groep: Groep) -> list[str]:
+    return [m.user.display_name for m in groep.members.select_related("user")]
+
+
+def _dienst_name(dienst: Dienst) -> str:
+    """A dienst with its dienstverlener: two dienstverleners may name a dienst alike."""
+    return f"{dienst.name} ({dienst.dienstverlener.name})"
+
+
+def _saved_scope(groep: Groep) -> tuple[list[Dienstverlener], list[Dienst]]:
+    return (
+        list(groep.dienstverleners.all()),
+        list(groep.diensten.select_related("dienstverlener")),
+    )
+
+
+def _toegestane_diensten(
+    algemene_bevoegdheid: bool, dienstverleners: list[Dienstverlener], diensten: list[Dienst]
+) -> audit.ToegestaneDiensten:
+    """Toegestane diensten by name, for the audit trail."""
+    return {
+        "algemene_bevoegdheid": algemene_bevoegdheid,
+        "dienstverleners": [d.name for d in dienstverleners],
+        "diensten": [_dienst_name(d) for d in diensten],
+    }
+
+
 @contextmanager
 def _locked(groep: Groep):
     """The groep row, freshly read and locked until the surrounding transaction ends."""
@@ -58,15 +89,20 @@ def create_groep(*, acting_user, organisation: Organisation, name: str) -> Groep
     _ensure_name_free(organisation.pk, name)
     try:
         with transaction.atomic():  # a savepoint: a concurrent twin trips the constraint
-            return Groep.objects.create(organisation=organisation, name=name)
+            groep = Groep.objects.create(organisation=organisation, name=name)
     except IntegrityError as error:
         raise _duplicate_name_error() from error
+    audit.groep_created(acting_user=acting_user, groep=groep)
+    return groep
 
 
 @transaction.atomic
 def rename_groep(*, acting_user, groep: Groep, name: str) -> Groep:
     name = _clean_name(name)
     with _locked(groep) as locked:
+        old_name = locked.name
+        if name == old_name:
+            return locked
         _ensure_name_free(locked.organisation_id, name, except_pk=locked.pk)
         locked.name = name
         try:
@@ -74,6 +110,7 @@ def rename_groep(*, acting_user, groep: Groep, name: str) -> Groep:
                 locked.save(update_fields=["name"])
         except IntegrityError as error:
             raise _duplicate_name_error() from error
+        audit.groep_renamed(acting_user=acting_user, groep=locked, old_name=old_name)
         return locked
 
 
@@ -95,7 +132,16 @@ def set_members(*, acting_user, groep: Groep, memberships: Iterable[Membership])
                     _("Het middel van %(name)s is niet actief.")
                     % {"name": membership.user.display_name}
                 )
+        before = list(locked.members.select_related("user"))
+        if {m.pk for m in before} == {m.pk for m in memberships}:
+            return locked
         locked.members.set(memberships)
+        audit.groep_members_changed(
+            acting_user=acting_user,
+            groep=locked,
+            before=[m.user.display_name for m in before],
+            after=_member_names(locked),
+        )
         return locked
 
 
@@ -121,19 +167,37 @@ def set_toegestane_diensten(
             raise DomainError(
                 _("De dienst %(name)s is niet meer beschikbaar.") % {"name": inactive[0].name}
             )
+    if algemene_bevoegdheid:  # Algemene bevoegdheid covers everything: no list beside it
+        dienstverleners, diensten = [], []
     with _locked(groep) as locked:
+        saved_dienstverleners, saved_diensten = _saved_scope(locked)
+        if (
+            locked.algemene_bevoegdheid == algemene_bevoegdheid
+            and {d.pk for d in saved_dienstverleners} == {d.pk for d in dienstverleners}
+            and {d.pk for d in saved_diensten} == {d.pk for d in diensten}
+        ):
+            return locked
+        before = _toegestane_diensten(
+            locked.algemene_bevoegdheid, saved_dienstverleners, saved_diensten
+        )
         locked.algemene_bevoegdheid = algemene_bevoegdheid
         locked.save(update_fields=["algemene_bevoegdheid"])
-        # Algemene bevoegdheid covers everything: no list is kept beside it.
-        locked.dienstverleners.set([] if algemene_bevoegdheid else dienstverleners)
-        locked.diensten.set([] if algemene_bevoegdheid else diensten)
+        locked.dienstverleners.set(dienstverleners)
+        locked.diensten.set(diensten)
+        audit.groep_diensten_changed(
+            acting_user=acting_user,
+            groep=locked,
+            before=before,
+            after=_toegestane_diensten(algemene_bevoegdheid, *_saved_scope(locked)),
+        )
         return locked
 
 
 @transaction.atomic
 def delete_groep(*, acting_user, groep: Groep) -> list[int]:
     """ "Verwijder groep": unlinks it from its ketenmachtigingen, records a "Groep verwijderd"
-    event on each of them in the same transaction, and deletes it.
+    event on each of them and an audit event with what the groep was (name, members,
+    toegestane diensten) in the same transaction, and deletes it.
 
     Returns the ids of the ketenmachtigingen it was linked to.
     """
@@ -148,6 +212,15 @@ def delete_groep(*, acting_user, groep: Groep) -> list[int]:
         ]
         events.groep_removed_many(
             ketenmachtiging_ids, acting_user=acting_user, groep_name=locked.name
+        )
+        audit.groep_deleted(
+            acting_user=acting_user,
+            groep=locked,
+            members=_member_names(locked),
+            toegestane_diensten=_toegestane_diensten(
+                locked.algemene_bevoegdheid, *_saved_scope(locked)
+            ),
+            ketenmachtigingen=len(ketenmachtiging_ids),
         )
         Ketenmachtiging.groepen.through.objects.filter(groep_id=locked.pk).delete()
         locked.delete()

@@ -10,11 +10,13 @@ without JavaScript; htmx only makes the pickers' search filter as you type.
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.access import portal_view
+from audit.selectors import history_of
 from ketenmachtigingen.authorization import picker_warnings
 from ketenmachtigingen.errors import DomainError
 from ketenmachtigingen.selectors import catalogue
@@ -25,6 +27,8 @@ from .forms import DienstenPickerForm, GroepNameForm, MembersForm, ToegestaneDie
 
 MENU = "groepen"
 DRAFT_MARKER = "beperk"  # in the query string: diensten chosen in the picker, not saved yet
+HISTORY_PAGE_SIZE = 25
+HISTORY_PAGE = "geschiedenis"  # in the query string (templates/groepen/detail.html too)
 
 
 def _is_htmx(request) -> bool:
@@ -148,12 +152,17 @@ def _detail_context(request, groep, *, name_form=None, scope_form=None) -> dict:
         "is_draft": is_draft and not chosen.is_empty,
         "diensten_picker_url": picker_url,
         "ketenmachtiging_count": selectors.linked_ketenmachtigingen_count(groep),
+        # "Geschiedenis": two queries (count, page) however long it is.
+        "history": Paginator(history_of(groep), HISTORY_PAGE_SIZE).get_page(
+            request.GET.get(HISTORY_PAGE)
+        ),
     }
 
 
 @portal_view
 def detail(request, groep_id):
-    """The groep's page: its name, its members and its toegestane diensten, each changeable."""
+    """The groep's page: its name, its members and its toegestane diensten, each changeable,
+    and its history."""
     groep = selectors.groep_details(request.organisation, groep_id)
     return render(request, "groepen/detail.html", _detail_context(request, groep))
 

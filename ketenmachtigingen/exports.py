@@ -3,13 +3,14 @@
 The columns are defined once (`COLUMNS`, `export_rows`); both writers stream. Rows are read as
 tuples in batches of `CHUNK_SIZE`, with the names of their many-to-many relations fetched per
 batch, so the number of queries and the memory used do not grow with the number of rows.
-Text cells that a spreadsheet would take for a formula are neutralised (`neutralise`), following
-OWASP's advice on CSV injection; dates stay dates.
+Text cells that a spreadsheet would take for a formula are neutralised, following OWASP's advice
+on CSV injection (`neutralise` for the .xlsx, `neutralise_csv` for the .csv); dates stay dates.
+The .csv is separated by ';', the list separator of Dutch Excel, or by ',' when the person works
+in English (`csv_delimiter`).
 """
 
-import csv
 import datetime
-import io
+import re
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -73,13 +74,58 @@ LIST_SEPARATOR = "; "
 # injection): = + - @, and tab or carriage return, which some programs skip before a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
+# A plain number or telephone number: an optional + or -, then digits, spaces and parentheses
+# ("+31612345678", "-5", "+31 (0)6 12345678"). Even where a spreadsheet takes it for a formula
+# (Excel may, after a leading + or -), it holds nothing but numbers: no letter for a function, a
+# cell reference or another file, no "|" or "!" for DDE. So it is written as it was typed, without
+# the apostrophe that would otherwise show in every international telephone number.
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9 ()]*[0-9][0-9 ()]*")
+# In the .xlsx dashes may follow too ("+31-6-12345678"): a text cell there is never calculated,
+# and if someone retyped it, Excel would still only subtract numbers. Not so in a .csv, which
+# Excel may calculate on opening (31 - 6 - 12345678): there such a value keeps the apostrophe.
+_PLAIN_NUMBER_XLSX = re.compile(r"[+-]?[0-9 ()-]*[0-9][0-9 ()-]*")
+
+# Where a program reading the .csv may begin a cell: at the start of a field, and after every
+# ';' and ',' (the separators of Dutch and English Excel), tab and line break, also inside a
+# field, since a reader that splits at another separator than the writer sees that field's
+# quotes as ordinary text. A quote counts too (a reader may take it as the start of a quoted
+# cell), and spaces and quotes after such a point are skipped (a reader may trim them).
+_CSV_CELL_START = re.compile(r"""(^|[;,\t\r\n"])([ "]*)(?=[=+\-@\t\r])""")
+
+# A .csv field holding one of these is quoted, whichever of ';' and ',' separates the file.
+_CSV_QUOTE_WHEN = re.compile(r"""[;,\t\r\n"]""")
+# A field without any of these is written as it is (most are: checked first, for speed).
+_CSV_PLAIN_FIELD = re.compile(r"""[;,\t\r\n"=+\-@]""")
+
 
 def neutralise(value):
-    """Text that could start a formula gets a leading apostrophe; anything else is returned as
-    it is."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    """For the .xlsx, where a cell cannot be split: text whose first character could start a
+    formula gets a leading apostrophe, unless it is a plain number (`_PLAIN_NUMBER_XLSX`), which
+    is written as a text cell as it is. Anything else is returned as it is."""
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_TRIGGERS)
+        and not _PLAIN_NUMBER_XLSX.fullmatch(value)
+    ):
         return "'" + value
     return value
+
+
+def neutralise_csv(value, *, plain_numbers: bool = True):
+    """For the .csv: an apostrophe before every = + - @, tab or carriage return that could begin
+    a cell, whichever separator the reader splits the text at (`_CSV_CELL_START`), unless the
+    whole value is a plain number (`_PLAIN_NUMBER`) and `plain_numbers` allows that. Anything
+    but text is returned as it is."""
+    if not isinstance(value, str) or (plain_numbers and _PLAIN_NUMBER.fullmatch(value)):
+        return value
+    return _CSV_CELL_START.sub(r"\1\2'", value)
+
+
+def csv_delimiter() -> str:
+    """The separator of a .csv for the active language: ',' in English, otherwise ';' (which
+    Excel with Dutch regional settings expects; a ',' file opens there as one column)."""
+    language = translation.get_language() or ""
+    return "," if language.split("-")[0] == "en" else ";"
 
 
 # What is read of each ketenmachtiging: its own columns and, by these aliases, its organisations.
@@ -245,46 +291,67 @@ def export_response(
     """A download of the ketenmachtigingen, named `<filename_stem>-<today>.<fmt>`.
 
     `ketenmachtigingen` is already limited to what the person may see (organisation, tab,
-    filters). "csv" streams while the rows are read; "xlsx" is written to a temporary file first
-    (a zip cannot be streamed in openpyxl) and then streamed from there.
+    filters). "csv" streams while the rows are read, separated by `csv_delimiter()` of the
+    language active now; "xlsx" is written to a temporary file first (a zip cannot be streamed in
+    openpyxl) and then streamed from there.
     """
     if fmt not in FORMATS:
         raise ValueError(f"Unknown export format {fmt!r}; expected one of {FORMATS}.")
     filename = f"{filename_stem}-{dates.today():%Y-%m-%d}.{fmt}"
     rows = export_rows(ketenmachtigingen)
     if fmt == "csv":
-        return _csv_response(rows, filename)
+        # Chosen now: the language of the request is no longer active while the rows stream.
+        return _csv_response(rows, filename, csv_delimiter())
     return _xlsx_response(rows, filename)
 
 
 # --- CSV ----------------------------------------------------------------------------------------
 
 
-def _csv_value(value) -> str:
-    if value is None:
+def _csv_field(value, plain_numbers: bool = True) -> str:
+    """One field as written: neutralised, and quoted when it holds a separator, a quote or a line
+    break, so that a reader splitting at ';' as well as one splitting at ',' keeps it whole."""
+    if isinstance(value, str):
+        text = value
+    elif value is None:
         return ""
-    if isinstance(value, datetime.date):
+    elif isinstance(value, datetime.date):
         return value.isoformat()
-    return neutralise(value)
+    else:
+        text = str(value)
+    if _CSV_PLAIN_FIELD.search(text) is None:
+        return text
+    text = neutralise_csv(text, plain_numbers=plain_numbers)
+    if _CSV_QUOTE_WHEN.search(text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
-def _csv_pieces(rows: Iterable[tuple]) -> Iterator[bytes]:
+def _csv_line(values: Iterable, delimiter: str) -> str:
+    # A plain number is left as it is except at the start of a line: only there could a reader
+    # that splits at the other separator begin a cell with it and run on into the next fields
+    # ("+31612345678;Relatie B.V.;..."). Everywhere else the character before a field is the
+    # file's own separator, so a cell begins there only for a reader that splits the same way.
+    first, *rest = values
+    fields = [_csv_field(first, plain_numbers=False)]
+    fields += [_csv_field(value) for value in rest]
+    return delimiter.join(fields) + "\r\n"
+
+
+def _csv_pieces(rows: Iterable[tuple], delimiter: str) -> Iterator[bytes]:
     # The byte order mark makes Excel read the file as UTF-8 (accents in names).
     yield "\ufeff".encode()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(HEADERS)
+    lines = [_csv_line(HEADERS, delimiter)]
     for count, row in enumerate(rows, start=1):
-        writer.writerow([_csv_value(value) for value in row])
+        lines.append(_csv_line(row, delimiter))
         if count % CSV_ROWS_PER_PIECE == 0:
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode()
+            yield "".join(lines).encode()
+            lines = []
+    yield "".join(lines).encode()
 
 
-def _csv_response(rows: Iterable[tuple], filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(_csv_pieces(rows), content_type=CSV_CONTENT_TYPE)
+def _csv_response(rows: Iterable[tuple], filename: str, delimiter: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(_csv_pieces(rows, delimiter), content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 

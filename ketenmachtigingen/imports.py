@@ -3,10 +3,19 @@
 This module owns openpyxl for imports. The upload is checked before openpyxl sees it
 (`check_file`): its size, that it is a zip at all (an old .xls, a PDF or a CSV is named as
 such), and the zip's declared sizes against a zip bomb. zipfile never hands out more than a
-member's declared size, so checking the declared sizes bounds what openpyxl can unpack. The
-workbook is then opened read-only with `data_only=True`: formulas are read as the values the
-spreadsheet program last calculated and never evaluated; macros (.xlsm) are never run, only the
-cell values are read. openpyxl reads shared strings (Excel) as well as inline strings (other
+member's declared size, so checking the declared sizes bounds what openpyxl can unpack.
+
+Then every part of the zip is read, in chunks, for a DTD. An Excel workbook never has one, and
+its entities are how a few hundred KB of XML expand to gigabytes in the parser (an XML bomb)
+or pull a file of the server into the import (XXE). A part that declares a DTD or an entity (in
+UTF-8 or UTF-16), or that names an encoding other than those, is refused before anything is
+parsed. openpyxl itself parses with defusedxml (a dependency, which openpyxl uses when it is
+installed), which refuses entities and external references: should anything get past the
+scan, the beheerder gets the same refusal, never an error page.
+
+The workbook is then opened read-only with `data_only=True`: formulas are read as the values
+the spreadsheet program last calculated and never evaluated; macros (.xlsm) are never run, only
+the cell values are read. openpyxl reads shared strings (Excel) as well as inline strings (other
 writers) and numbers, and the dimensions a writer declares are ignored (`reset_dimensions`).
 
 `validate_import` is the one function the upload view and the benchmark call: every row is
@@ -16,10 +25,12 @@ The register is asked for all numbers of the file at once (`lookup_companies`).
 
 import io
 import logging
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from defusedxml import DefusedXmlException
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.formats import number_format
@@ -50,6 +61,8 @@ MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 100
 RATIO_CHECKED_FROM_BYTES = 1024 * 1024
 MAX_ZIP_MEMBERS = 1000
+# Each part is read in chunks of this size when it is looked through for a DTD.
+SCAN_CHUNK_BYTES = 64 * 1024
 # The header row is looked for in the first rows and columns of each sheet.
 HEADER_SEARCH_ROWS = 20
 HEADER_SEARCH_COLUMNS = 50
@@ -58,6 +71,20 @@ EXCEL_MAX_ROW = 1_048_576
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and any password-protected .xlsx
 ZIP_SIGNATURE = b"PK\x03\x04"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A DTD and an entity declaration as they are spelt in UTF-8 (and ASCII, ISO-8859-1) and in
+# UTF-16 in either byte order: the encodings below.
+DECLARATIONS = tuple(
+    keyword.encode(encoding)
+    for keyword in ("<!DOCTYPE", "<!ENTITY")
+    for encoding in ("ascii", "utf-16-le", "utf-16-be")
+)
+DECLARATION_OVERLAP = max(len(declaration) for declaration in DECLARATIONS) - 1
+# The encodings OOXML allows (UTF-8, UTF-16) and the two others expat reads itself. A part that
+# declares any other is refused: expat only accepts an encoding that spells markup in ASCII,
+# but another parser (libxml2, which openpyxl uses when lxml is installed) reads a DTD in the
+# bytes of EBCDIC, say, which the scan would not see.
+XML_ENCODINGS = {"utf-8", "utf-16", "utf-16le", "utf-16be", "us-ascii", "iso-8859-1"}
+XML_DECLARATION = re.compile(r"""\A\ufeff?<\?xml\s[^>]*?\bencoding\s*=\s*["']([^"']*)["']""")
 
 # --- the columns ----------------------------------------------------------------------------------
 
@@ -311,6 +338,54 @@ def check_file(data: bytes) -> None:
         if "mimetype" in names and b"opendocument" in archive.read("mimetype")[:100]:
             raise _not_xlsx(_("Dit is een OpenDocument-bestand (.ods), geen Excel-bestand."))
         raise _not_xlsx(_("Dit is geen Excel-bestand."))
+    for member in members:
+        _refuse_declarations(archive, member)
+
+
+def _declarations_refused() -> ImportRefused:
+    return _not_xlsx(
+        _(
+            "Het bestand bevat XML-declaraties (een DTD of entiteiten) die in een Excel-werkmap "
+            "niet voorkomen en wordt daarom niet gelezen."
+        )
+    )
+
+
+def _check_encoding(head: bytes) -> None:
+    """Refuse a part whose XML declaration names an encoding other than UTF-8 or UTF-16."""
+    if head.startswith((b"\xff\xfe", b"<\x00")):
+        text = head[:512].decode("utf-16-le", "ignore")
+    elif head.startswith((b"\xfe\xff", b"\x00<")):
+        text = head[:512].decode("utf-16-be", "ignore")
+    else:
+        text = head[:512].removeprefix(b"\xef\xbb\xbf").decode("latin-1")
+    declared = XML_DECLARATION.match(text)
+    if declared and declared.group(1).strip().lower() not in XML_ENCODINGS:
+        logger.info("Import refused, a part is in the encoding %r", declared.group(1)[:40])
+        raise _not_xlsx(_("Het bestand kon niet worden gelezen."))
+
+
+def _refuse_declarations(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
+    """Read one part in chunks (no more than its declared size, already checked) and refuse
+    it when it declares a DTD or an entity. Every part is read, whatever its name: a
+    relationship can point openpyxl at any of them."""
+    try:
+        with archive.open(member) as part:
+            chunk = part.read(SCAN_CHUNK_BYTES)
+            _check_encoding(chunk)
+            tail = b""  # the end of the previous chunk: a declaration may straddle two
+            while chunk:
+                window = tail + chunk
+                if any(declaration in window for declaration in DECLARATIONS):
+                    logger.info("Import refused, %r declares a DTD or entity", member.filename)
+                    raise _declarations_refused()
+                tail = window[-DECLARATION_OVERLAP:]
+                chunk = part.read(SCAN_CHUNK_BYTES)
+    except ImportRefused:
+        raise
+    except Exception as error:  # a bad CRC, a truncated or unknown compression: not readable
+        logger.info("Import refused, %r could not be unpacked: %r", member.filename, error)
+        raise _not_xlsx(_("Het bestand is beschadigd of geen Excel-bestand.")) from error
 
 
 # --- reading the workbook -------------------------------------------------------------------------
@@ -363,6 +438,21 @@ def _column_label(key: str, positions: dict[str, int]) -> str:
     }
 
 
+def _unreadable(error: Exception, action: str) -> ImportRefused:
+    """openpyxl failed on the file. defusedxml's refusal of a DTD, an entity or an external
+    reference (which openpyxl may wrap in a ValueError) is named as such."""
+    cause: BaseException | None = error
+    for _depth in range(10):
+        if cause is None:
+            break
+        if isinstance(cause, DefusedXmlException):
+            logger.info("Import refused, defusedxml refused it: %r", cause)
+            return _declarations_refused()
+        cause = cause.__cause__ or cause.__context__
+    logger.info("Import refused, openpyxl could not %s it: %r", action, error)
+    return _not_xlsx(_("Het bestand kon niet worden gelezen."))
+
+
 def _raw_rows(data: bytes) -> tuple[int, dict[str, int], Iterator[tuple[int, tuple]]]:
     """The header row, the column positions, and the rows below the header as
     (row number, values). The workbook closes when the iterator is exhausted."""
@@ -371,8 +461,7 @@ def _raw_rows(data: bytes) -> tuple[int, dict[str, int], Iterator[tuple[int, tup
             io.BytesIO(data), read_only=True, data_only=True, keep_links=False, keep_vba=False
         )
     except Exception as error:  # untrusted input: any failure to parse is a refusal
-        logger.info("Import refused, openpyxl could not open it: %r", error)
-        raise _not_xlsx(_("Het bestand kon niet worden gelezen.")) from error
+        raise _unreadable(error, "open") from error
     try:
         found = None
         for worksheet in workbook.worksheets:
@@ -382,8 +471,7 @@ def _raw_rows(data: bytes) -> tuple[int, dict[str, int], Iterator[tuple[int, tup
                 break
     except Exception as error:
         workbook.close()
-        logger.info("Import refused, openpyxl could not read it: %r", error)
-        raise _not_xlsx(_("Het bestand kon niet worden gelezen.")) from error
+        raise _unreadable(error, "read") from error
     if found is None:
         workbook.close()
         raise ImportRefused(
@@ -415,8 +503,7 @@ def _raw_rows(data: bytes) -> tuple[int, dict[str, int], Iterator[tuple[int, tup
         except ImportRefused:
             raise
         except Exception as error:
-            logger.info("Import refused, openpyxl could not read a row: %r", error)
-            raise _not_xlsx(_("Het bestand kon niet worden gelezen.")) from error
+            raise _unreadable(error, "read a row of") from error
         finally:
             workbook.close()
 

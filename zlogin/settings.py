@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -54,7 +55,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the client's address (behind TRUSTED_PROXY_COUNT proxies) for everything after.
+    "accounts.addresses.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "zlogin.middleware.AdminInlineStylesMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.PortalLanguageMiddleware",
@@ -63,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A session ends SESSION_ABSOLUTE_LIFETIME after the login, however active.
+    "accounts.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.ActiveOrganisationMiddleware",
     # Last: turns a locked-out login attempt into the lockout page.
@@ -116,6 +124,8 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT", default=15 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# ... and SESSION_ABSOLUTE_LIFETIME seconds after the login, however active it is kept.
+SESSION_ABSOLUTE_LIFETIME = env.int("SESSION_ABSOLUTE_LIFETIME", default=12 * 60 * 60)
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -124,11 +134,23 @@ AUTHENTICATION_BACKENDS = [
 # Activation links for a new password expire after an hour and work once.
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
 
-# Brute force: after 5 failed attempts (password or code) the account is locked for 15 minutes.
+# Brute force: after 5 failed attempts (password or code) for one username from one address,
+# that combination is locked for 15 minutes; the same username from another address, and other
+# people behind the same address (an office, a proxy), can still log in.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
-# Either the account or the address that tries too often is locked.
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Guessing across many usernames from one address is slowed, not locked: after this many
+# failures from an address within the lockout time, it gets one attempt per
+# LOGIN_ADDRESS_PACE_SECONDS (accounts/throttle.py).
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+LOGIN_ADDRESS_PACE_SECONDS = env.int("LOGIN_ADDRESS_PACE_SECONDS", default=5)
+# Requests reach the portal through this many proxies that each append to X-Forwarded-For
+# (docker-compose's TLS proxy: 1). 0: the header is ignored (accounts/addresses.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# "Wachtwoord vergeten" and "Gebruikersnaam vergeten": requests per address and per account.
+RECOVERY_RATE_PER_ADDRESS = env.str("RECOVERY_RATE_PER_ADDRESS", default="10/h")
+RECOVERY_RATE_PER_ACCOUNT = env.str("RECOVERY_RATE_PER_ACCOUNT", default="3/h")
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.login.lockout_response"
 AXES_VERBOSE = False
@@ -306,6 +328,38 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Scripts only from the portal's own files (htmx is vendored; no inline script anywhere).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# No browser feature the portal does not use.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 

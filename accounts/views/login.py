@@ -6,10 +6,12 @@ sends a person without a device to set one up.
 """
 
 from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.shortcuts import redirect, render
 from two_factor.views import LoginView
 
+from .. import throttle
 from ..constants import LoginFactor, LoginOutcome
 from ..services import factor_of, record_login_attempt
 
@@ -17,6 +19,13 @@ from ..services import factor_of, record_login_attempt
 def lockout_response(request, credentials=None, *args, **kwargs):
     """Shown for every attempt while the account is locked (AXES_LOCKOUT_CALLABLE)."""
     return render(request, "accounts/locked_out.html", status=429)
+
+
+def throttled_response(request):
+    """Shown for an attempt that came too soon after too many failures from the address."""
+    response = render(request, "accounts/throttled.html", status=429)
+    response["Retry-After"] = str(settings.LOGIN_ADDRESS_PACE_SECONDS)
+    return response
 
 
 class PortalLoginView(LoginView):
@@ -35,6 +44,15 @@ class PortalLoginView(LoginView):
         return lockout_response(self.request)
 
     def post(self, *args, **kwargs):
+        if throttle.must_wait(self.request):
+            record_login_attempt(
+                request=self.request,
+                username=self.request.POST.get(f"{self.AUTH_STEP}-username", "")
+                or getattr(self.get_user(), "username", ""),
+                factor=LoginFactor.PASSWORD,
+                outcome=LoginOutcome.THROTTLED,
+            )
+            return throttled_response(self.request)
         user = self.get_user() if self.steps.current != self.AUTH_STEP else None
         # A locked account gets no further, not even with a correct code.
         if user and self._is_locked(user.username):
@@ -44,6 +62,7 @@ class PortalLoginView(LoginView):
     def render(self, form=None, **kwargs):
         failed = self.request.method == "POST" and form is not None and form.is_bound
         if failed and form.errors:
+            throttle.record_failure(self.request)
             if self.steps.current == self.AUTH_STEP:
                 locked = getattr(self.request, "axes_locked_out", False)
                 record_login_attempt(

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organisation
+from audit import services as audit
 from outbox.services import enqueue_each
 
 from ..authorization import may_be_assigned
@@ -52,6 +53,10 @@ def create_bulk_request(
     sees them and continues with the valid rows (accept_bulk_request). The same person's
     earlier imports that were never continued with, and their drafts older than a day, are
     removed.
+
+    Writes the audit event "Import meerdere bedrijven aangemaakt" (file name, valid and refused
+    rows). The drafts removed here get none: they were never sent, nobody acts on them, and
+    the new import's event already records that this person imported again.
     """
     now = timezone.now()
     with transaction.atomic():
@@ -91,6 +96,13 @@ def create_bulk_request(
             for row in result.valid_rows
         )
         BulkRequestRow.objects.bulk_create(rows, batch_size=ROWS_PER_INSERT)
+        audit.bulk_import_created(
+            acting_user=acting_user,
+            bulk_import=bulk,
+            filename=bulk.filename,
+            rows=len(result.valid_rows),
+            refused_rows=bulk.error_row_count,
+        )
     return bulk
 
 
@@ -115,14 +127,25 @@ def accept_bulk_request(bulk_request: BulkRequest, *, acting_user) -> BulkReques
 
 @transaction.atomic
 def delete_bulk_request(bulk_request: BulkRequest, *, acting_user) -> None:
-    """The trash icon: remove an import that was not sent."""
+    """The trash icon: remove an import that was not sent, with an audit event."""
     bulk = _locked_draft(bulk_request)
+    audit.bulk_import_deleted(
+        acting_user=acting_user,
+        bulk_import=bulk,
+        filename=bulk.filename,
+        rows=bulk.rows.count(),
+        refused_rows=bulk.error_row_count,
+    )
     bulk.delete()
 
 
 def discard_draft(*, organisation: Organisation, bulk_id: int | None) -> None:
     """Remove the organisation's draft import `bulk_id`, if it is one: the wizard moved on to
-    another import or to Eén bedrijf, or started again."""
+    another import or to Eén bedrijf, or started again.
+
+    No audit event: the wizard drops a draft that was never sent and that nobody acts on, as
+    the beheerder's own next step (its creation is in the trail).
+    """
     if bulk_id is not None:
         BulkRequest.objects.filter(
             pk=bulk_id, organisation=organisation, state=BulkRequestState.DRAFT

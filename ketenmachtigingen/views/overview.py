@@ -98,8 +98,9 @@ def overview(request):
         "exportable": tab in EXPORTABLE_TABS,
         "several_organisations": memberships_of(request.user).managing().count() > 1,
     }
-    if request.headers.get("HX-Request") == "true":
-        return render(request, "ketenmachtigingen/_overview_rows.html", context)
+    if request.headers.get("HX-Request") == "true":  # search as you type: the rows only
+        rows_template = "_acties_rows" if tab == Tab.ACTIES else "_overview_rows"
+        return render(request, f"ketenmachtigingen/{rows_template}.html", context)
     return render(request, "ketenmachtigingen/overview.html", context)
 
 

@@ -55,8 +55,20 @@ def page(browser, live_server, settings):
     context = browser.new_context(base_url=live_server.url, locale="nl-NL")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # Every page of every browser test also checks the Content-Security-Policy: nothing the
+    # portal itself serves may be refused by it.
+    refused = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(f"{page.url}: {message.text[:120]}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     yield page
     context.close()
+    assert refused == [], refused
 
 
 @pytest.fixture

@@ -127,7 +127,7 @@ def test_download_the_export(page, log_in, setting, fmt):
     assert download.suggested_filename.endswith(f".{fmt}")
     content = download.path().read_bytes()
     if fmt == "csv":
-        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
     else:
         sheet = openpyxl.load_workbook(io.BytesIO(content), read_only=True).active
         rows = [list(r) for r in sheet.iter_rows(values_only=True)]

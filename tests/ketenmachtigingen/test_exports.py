@@ -59,10 +59,10 @@ def _all():
     return Ketenmachtiging.objects.all()
 
 
-def _csv_rows(response) -> list[list[str]]:
+def _csv_rows(response, delimiter: str = ";") -> list[list[str]]:
     body = b"".join(response.streaming_content)
     assert body.startswith(BOM)
-    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline=""), delimiter=delimiter))
 
 
 def _xlsx_workbook(response):
@@ -212,7 +212,7 @@ EXPECTED_CSV_ROWS = [
         "",
         "Z. Zee",
         "z.zee@zuivel.example.nl",
-        "'+31201234567",
+        "+31201234567",  # a plain telephone number: no apostrophe
     ],
     [
         "Boekhouders Zuid B.V.",
@@ -265,18 +265,36 @@ def test_csv_export(sample):
     assert rows[1:] == EXPECTED_CSV_ROWS
 
 
-def test_csv_is_comma_separated_utf8_with_bom_and_quotes_where_needed(sample):
+def test_csv_is_semicolon_separated_utf8_with_bom_and_quotes_where_needed(sample):
     body = b"".join(export_response(_all(), fmt="csv", filename_stem="export").streaming_content)
 
     assert body[:3] == BOM
     lines = body[3:].decode("utf-8").split("\r\n")
-    assert lines[0] == ",".join(EXPECTED_HEADERS)
+    assert lines[0] == ";".join(EXPECTED_HEADERS)
     assert lines[1].startswith(
-        "Accountants Noord B.V.,Bakkerij Ç&é,12345678,"
-        f'{RSIN_BAKKERIJ},"\'=HYPERLINK(""http://x"")",'
+        "Accountants Noord B.V.;Bakkerij Ç&é;12345678;"
+        f'{RSIN_BAKKERIJ};"\'=HYPERLINK(""http://x"")";Algemene bevoegdheid: alle diensten;'
+        '"A. de Vries; Ö. Ångström";"Fiscaal; Salarisadministratie";Actief;2026-03-10;'
     )
     assert lines[-1] == ""  # the last row ends with a line break
     assert len(lines) == 1 + 4 + 1
+
+
+def test_csv_in_english_is_comma_separated(sample):
+    with translation.override("en"):
+        response = export_response(_all(), fmt="csv", filename_stem="export")
+    body = b"".join(response.streaming_content)
+
+    lines = body[3:].decode("utf-8").split("\r\n")
+    assert lines[0] == ",".join(EXPECTED_HEADERS)
+    assert lines[1].startswith(
+        f'Accountants Noord B.V.,Bakkerij Ç&é,12345678,{RSIN_BAKKERIJ},"\'=HYPERLINK(""http://x"")",'
+    )
+    # The same values as in Dutch; only the separator differs.
+    assert list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline=""))) == [
+        EXPECTED_HEADERS,
+        *EXPECTED_CSV_ROWS,
+    ]
 
 
 def test_xlsx_export(sample):
@@ -315,10 +333,11 @@ def test_formulas_are_neutralised_in_both_formats(sample):
         assert rows[1][4] == '\'=HYPERLINK("http://x")'  # Referentie
         assert rows[1][13] == "'+31 bad"  # Contactpersoon
         assert rows[3][4] == "'@SUM(A1)"
-        assert rows[3][15] == "'+31201234567"
-    # In the .xlsx the neutralised text is a string cell, not a formula.
+        assert rows[3][15] == "+31201234567"  # a plain telephone number, as typed
+    # In the .xlsx the neutralised text and the telephone number are string cells.
     sheet = _xlsx_workbook(export_response(_all(), fmt="xlsx", filename_stem="x")).active
     assert sheet.cell(row=2, column=5).data_type == "s"
+    assert sheet.cell(row=4, column=16).data_type == "s"
 
 
 @pytest.mark.parametrize(
@@ -326,8 +345,13 @@ def test_formulas_are_neutralised_in_both_formats(sample):
     [
         ("=1+1", "'=1+1"),
         ("+31 bad", "'+31 bad"),
-        ("-2", "'-2"),
+        ("-2+3", "'-2+3"),
         ("@SUM(A1)", "'@SUM(A1)"),
+        # Plain numbers and telephone numbers stay as typed (text cells in the .xlsx).
+        ("-2", "-2"),
+        ("+31612345678", "+31612345678"),
+        ("+31 (0)6-1234 5678", "+31 (0)6-1234 5678"),
+        ("+", "'+"),
         ("\t=1", "'\t=1"),
         ("\r=1", "'\r=1"),
         ("a=1", "a=1"),
@@ -491,7 +515,7 @@ def test_status_labels_are_dutch_whatever_the_active_language(frozen):
     KetenmachtigingFactory(aanvraag_verstuurd=True)
 
     with translation.override("en"):
-        rows = _csv_rows(export_response(_all(), fmt="csv", filename_stem="x"))
+        rows = _csv_rows(export_response(_all(), fmt="csv", filename_stem="x"), delimiter=",")
         assert translation.get_language() == "en"
 
     assert rows[1][8] == "Aanvraag verstuurd"

@@ -408,3 +408,30 @@ def test_details_of_a_relatie_without_own_ketenmachtiging_are_not_found(portal, 
     for relatie_id in (theirs.relatie_id, gone.relatie_id):
         url = reverse("ketenmachtigingen:relatie", args=[relatie_id])
         assert portal.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("tab", list(Tab))
+def test_search_as_you_type_on_every_tab(portal, org, tab):
+    """htmx asks for the rows only (HX-Request), on every tab; the search filters them."""
+    ending = dates.add_months(TODAY, 2)
+    kwargs = {
+        Tab.ACTIEF: {"actief": True},
+        Tab.WACHTEND: {"aanvraag_verstuurd": True},
+        Tab.ACTIES: {"actief": True, "start_date": dates.add_years(ending, -5)},
+        Tab.VERLOPEN: {"status": Status.VERLOPEN},
+    }[tab]
+    km(org, "Bakkerij Jansen", **kwargs)
+    km(org, "Slagerij Pieters", **kwargs)
+
+    def partial(**params):
+        response = portal.get(OVERVIEW, {"tab": tab, **params}, headers={"HX-Request": "true"})
+        assert response.status_code == 200
+        return response.content.decode()
+
+    everything, searched = partial(), partial(zoek="slager")
+
+    assert "<html" not in everything
+    assert "Bakkerij Jansen" in everything and "Slagerij Pieters" in everything
+    assert "Slagerij Pieters" in searched and "Bakkerij Jansen" not in searched
+    # The page itself has the place the rows go, on this tab too.
+    assert 'id="overview-rows"' in portal.get(OVERVIEW, {"tab": tab}).content.decode()

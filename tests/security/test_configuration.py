@@ -1,9 +1,12 @@
+"""ASVS V14 (configuration): production differs from development only by its environment;
+DEBUG is off unless set, and `check --deploy` is clean."""
+
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_manage(*args, **env):
@@ -25,6 +28,13 @@ def run_manage(*args, **env):
 
 def test_production_refuses_to_start_without_secret_key():
     result = run_manage("check", DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_debug_is_off_unless_set():
+    """Nothing set at all: the production settings, which need a SECRET_KEY."""
+    result = run_manage("check")
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
 
