@@ -23,6 +23,7 @@ import openpyxl
 import pytest
 from django.utils import translation
 
+from accounts.models import User
 from ketenmachtigingen.exports import (
     FORMULA_TRIGGERS,
     HEADERS,
@@ -89,22 +90,27 @@ ORDINARY_PHONES = ["+31612345678", "+31 (0)6 1234 5678", "06-12345678", "030 123
 _PLAIN_NUMBER = re.compile(r"[+-]?[0-9 ()]*[0-9][0-9 ()]*")
 
 
+def _fit(model, field: str, value: str) -> str:
+    """As much of `value` as the column holds (PostgreSQL refuses more; SQLite would not)."""
+    return value[: model._meta.get_field(field).max_length]
+
+
 def _ketenmachtiging(intermediair, value: str):
     """A ketenmachtiging with `value` in every field that a beheerder or user controls."""
     person = MembershipFactory(
         organisation=intermediair,
-        user=UserFactory(initials=value[:20], tussenvoegsel="", last_name=value),
+        user=UserFactory(initials=_fit(User, "initials", value), tussenvoegsel="", last_name=value),
     )
     return KetenmachtigingFactory(
         actief=True,
         intermediair=intermediair,
         relatie=OrganisationFactory(name=value),
         reference=value,
-        contact_initialen=value,
-        contact_tussenvoegsel=value,
+        contact_initialen=_fit(Ketenmachtiging, "contact_initialen", value),
+        contact_tussenvoegsel=_fit(Ketenmachtiging, "contact_tussenvoegsel", value),
         contact_achternaam=value,
         contact_email=value,
-        contact_telefoon=value,
+        contact_telefoon=_fit(Ketenmachtiging, "contact_telefoon", value),
         gebruikers=[person],
         groepen=[GroepFactory(organisation=intermediair, name=value)],
     )
