@@ -5,17 +5,41 @@ silently drop them from the ketenmachtigingen and groepen they are assigned to (
 and an organisation carries ketenmachtigingen, groepen and berichten.
 """
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from two_factor.plugins.phonenumber.admin import PhoneDeviceAdmin as TwoFactorPhoneDeviceAdmin
 from two_factor.plugins.phonenumber.models import PhoneDevice
 
+from .forms import PhoneNumberField
 from .models import LoginEvent, Membership, Organisation, User
+from .services import update_sender_settings
+
+SENDER_FIELDS = ("afzender_email", "afzender_telefoon")
+
+
+class OrganisationForm(forms.ModelForm):
+    afzender_telefoon = PhoneNumberField(label=_("Telefoonnummer"), required=False)
+
+    class Meta:
+        model = Organisation
+        fields = (
+            "name",
+            "kvk_nummer",
+            "rsin",
+            "ketenmachtigingen_enabled",
+            "straat",
+            "huisnummer",
+            "postcode",
+            "plaats",
+            *SENDER_FIELDS,
+        )
 
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
+    form = OrganisationForm
     list_display = ("name", "kvk_nummer", "rsin", "plaats", "ketenmachtigingen_enabled")
     list_filter = ("ketenmachtigingen_enabled",)
     search_fields = ("name", "kvk_nummer", "rsin")
@@ -29,6 +53,23 @@ class OrganisationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        """The afzenderinstellingen change through their service (normalised, audited), as on
+        the beheerder's own page; the rest is saved as usual."""
+        if not change:
+            return super().save_model(request, obj, form, change)
+        stored = Organisation.objects.only(*SENDER_FIELDS).get(pk=obj.pk)
+        chosen = {field: getattr(obj, field) for field in SENDER_FIELDS}
+        for field in SENDER_FIELDS:
+            setattr(obj, field, getattr(stored, field))
+        super().save_model(request, obj, form, change)
+        update_sender_settings(
+            acting_user=request.user,
+            organisation=obj,
+            email=chosen["afzender_email"],
+            telefoon=chosen["afzender_telefoon"],
+        )
 
 
 class MembershipInline(admin.TabularInline):

@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Organisaties en personen")
 
     def ready(self):
+        from . import checks  # noqa: F401 (registers the deployment checks)
         from .deliveries import register_deliveries
 
         register_deliveries()

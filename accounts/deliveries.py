@@ -1,17 +1,20 @@
 """What the outbox delivers for accounts: the recovery mails (recovery.py writes them)."""
 
+import datetime
+from collections import defaultdict
+
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from outbox.services import register, send_email
+from outbox.services import State, messages_for, register, send_email
 
 from .models import User
 from .recovery import PASSWORD_RESET, USERNAME_REMINDER
@@ -35,9 +38,28 @@ def _password_reset_mail(user: User) -> EmailMessage:
     )
 
 
+def _mailed_recently(message, kind: str, user: User) -> bool:
+    """At most one recovery mail of a kind per account per RECOVERY_MAIL_INTERVAL_SECONDS: what
+    anyone can ask for in another person's name cannot flood that person, and the person's own
+    request finds the link of a mail just sent (valid an hour). This message now belongs to
+    the account, so that the next one finds it."""
+    since = timezone.now() - datetime.timedelta(seconds=settings.RECOVERY_MAIL_INTERVAL_SECONDS)
+    recent = (
+        messages_for(user)
+        .filter(kind=kind, state=State.DELIVERED, finished_at__gte=since)
+        .exclude(pk=message.pk)
+        .exists()
+    )
+    message.target = user
+    message.save(update_fields=["target_type", "target_id"])
+    return recent
+
+
 def deliver_password_reset(message) -> bool:
     user = User.objects.filter(username__iexact=message.payload["username"], is_active=True).first()
     if user is None or not user.email or not user.has_usable_password():
+        return False
+    if _mailed_recently(message, PASSWORD_RESET, user):
         return False
     with translation.override(message.payload.get("language") or settings.LANGUAGE_CODE):
         send_email(_password_reset_mail(user), message=message)
@@ -45,21 +67,27 @@ def deliver_password_reset(message) -> bool:
 
 
 def deliver_username_reminder(message) -> bool:
-    email = message.payload["email"]
-    usernames = list(
-        User.objects.filter(email__iexact=email, is_active=True)
-        .order_by("username")
-        .values_list("username", flat=True)
+    """The usernames go to the address stored with them, never to the address as typed (which
+    may only look like it: `ı` and `i` are the same to a case-insensitive comparison)."""
+    users = list(
+        User.objects.filter(email__iexact=message.payload["email"], is_active=True).order_by("pk")
     )
-    if not usernames:
+    if not users or _mailed_recently(message, USERNAME_REMINDER, users[0]):
         return False
+    per_address = defaultdict(list)
+    for user in users:
+        per_address[user.email].append(user.username)
     with translation.override(message.payload.get("language") or settings.LANGUAGE_CODE):
-        body = render_to_string(
-            "emails/username_reminder.txt",
-            {"usernames": usernames, "login_url": settings.PORTAL_BASE_URL + reverse("home")},
-        )
         subject = _("Uw gebruikersnaam voor Mijn Z login")
-    send_email(EmailMessage(subject=subject, body=body, to=[email]), message=message)
+        for address, usernames in per_address.items():
+            body = render_to_string(
+                "emails/username_reminder.txt",
+                {
+                    "usernames": sorted(usernames),
+                    "login_url": settings.PORTAL_BASE_URL + reverse("home"),
+                },
+            )
+            send_email(EmailMessage(subject=subject, body=body, to=[address]), message=message)
     return True
 
 

@@ -4,7 +4,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
+from django.shortcuts import resolve_url
 from django.utils import translation
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 
 from . import tenancy
@@ -42,9 +45,24 @@ class PortalLanguageMiddleware:
         return response
 
 
+API_PREFIX = "/api/"
+
+
+def _logged_in(request) -> bool:
+    """A portal request of a logged-in person. Asked only when a session cookie came along and
+    not of the API: reading request.user reads the session (and adds Vary: Cookie)."""
+    return (
+        settings.SESSION_COOKIE_NAME in request.COOKIES
+        and not request.path.startswith(API_PREFIX)
+        and request.user.is_authenticated
+    )
+
+
 class SessionLifetimeMiddleware:
-    """A session ends SESSION_ABSOLUTE_LIFETIME after it was first used logged in, however
-    active it is kept (the idle timeout is SESSION_COOKIE_AGE): then the person logs in again."""
+    """A session ends SESSION_ABSOLUTE_LIFETIME after the login (noted by the login view; a
+    session from before this was noted starts counting at its next request), however active it
+    is kept (the idle timeout is SESSION_COOKIE_AGE): then the person logs in again. The API
+    has no session and is left alone."""
 
     KEY = "logged_in_at"
 
@@ -52,10 +70,7 @@ class SessionLifetimeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        # Without a session cookie there is no session to end (and the API, which has none,
-        # is left untouched: no session read, no Vary: Cookie).
-        has_session = settings.SESSION_COOKIE_NAME in request.COOKIES
-        if has_session and request.user.is_authenticated:
+        if _logged_in(request):
             now = int(time.time())
             started = request.session.setdefault(self.KEY, now)
             if now - started >= settings.SESSION_ABSOLUTE_LIFETIME:
@@ -63,3 +78,41 @@ class SessionLifetimeMiddleware:
                 messages.info(request, _("Uw sessie is verlopen. Log opnieuw in."))
                 return redirect_to_login(request.get_full_path())
         return self.get_response(request)
+
+
+def note_login(request) -> None:
+    """The moment of the login, from which the session's absolute lifetime counts."""
+    request.session[SessionLifetimeMiddleware.KEY] = int(time.time())
+
+
+class HtmxLoginRedirectMiddleware:
+    """A part of a page asked by htmx after the session ended (idle or after its lifetime):
+    the login page opens as a whole page instead of being swapped into the part."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.headers.get("HX-Request") == "true" and response.status_code == 302:
+            login = resolve_url(settings.LOGIN_URL)
+            if response["Location"].split("?")[0] == login:
+                redirect = HttpResponse(status=204)
+                redirect["HX-Redirect"] = response["Location"]
+                return redirect
+        return response
+
+
+class PrivatePagesMiddleware:
+    """What a logged-in person sees is theirs: never kept by a browser's or proxy's cache. The
+    same URL answers htmx (a part) and the browser (the page): caches must tell them apart."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if _logged_in(request):
+            patch_cache_control(response, no_store=True, private=True)
+            patch_vary_headers(response, ["HX-Request"])
+        return response

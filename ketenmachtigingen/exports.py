@@ -95,7 +95,11 @@ _CSV_CELL_START = re.compile(r"""(^|[;,\t\r\n"])([ "]*)(?=[=+\-@\t\r])""")
 # A .csv field holding one of these is quoted, whichever of ';' and ',' separates the file.
 _CSV_QUOTE_WHEN = re.compile(r"""[;,\t\r\n"]""")
 # A field without any of these is written as it is (most are: checked first, for speed).
-_CSV_PLAIN_FIELD = re.compile(r"""[;,\t\r\n"=+\-@]""")
+_CSV_PLAIN_FIELD = re.compile(r"""[;,\t\r\n"=+\-@\x00-\x08\x0b\x0c\x0e-\x1f\x7f]""")
+
+
+# C0 controls but tab, line feed and carriage return (which the csv quotes and neutralises).
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def neutralise(value):
@@ -114,9 +118,13 @@ def neutralise(value):
 def neutralise_csv(value, *, plain_numbers: bool = True):
     """For the .csv: an apostrophe before every = + - @, tab or carriage return that could begin
     a cell, whichever separator the reader splits the text at (`_CSV_CELL_START`), unless the
-    whole value is a plain number (`_PLAIN_NUMBER`) and `plain_numbers` allows that. Anything
-    but text is returned as it is."""
-    if not isinstance(value, str) or (plain_numbers and _PLAIN_NUMBER.fullmatch(value)):
+    whole value is a plain number (`_PLAIN_NUMBER`) and `plain_numbers` allows that. Control
+    characters go first: a reader drops a NUL, say, and would then see what follows it as the
+    cell's start. Anything but text is returned as it is."""
+    if not isinstance(value, str):
+        return value
+    value = _CONTROL_CHARACTERS.sub("", value)
+    if plain_numbers and _PLAIN_NUMBER.fullmatch(value):
         return value
     return _CSV_CELL_START.sub(r"\1\2'", value)
 

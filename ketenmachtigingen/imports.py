@@ -84,6 +84,9 @@ DECLARATION_OVERLAP = max(len(declaration) for declaration in DECLARATIONS) - 1
 # but another parser (libxml2, which openpyxl uses when lxml is installed) reads a DTD in the
 # bytes of EBCDIC, say, which the scan would not see.
 XML_ENCODINGS = {"utf-8", "utf-16", "utf-16le", "utf-16be", "us-ascii", "iso-8859-1"}
+# The parts that are XML by their name, and how far into one its XML declaration may reach.
+XML_PART_NAME = re.compile(r"\.(xml|rels|vml)$", re.IGNORECASE)
+DECLARATION_MAX_BYTES = 4096
 XML_DECLARATION = re.compile(r"""\A\ufeff?<\?xml\s[^>]*?\bencoding\s*=\s*["']([^"']*)["']""")
 
 # --- the columns ----------------------------------------------------------------------------------
@@ -351,14 +354,22 @@ def _declarations_refused() -> ImportRefused:
     )
 
 
-def _check_encoding(head: bytes) -> None:
-    """Refuse a part whose XML declaration names an encoding other than UTF-8 or UTF-16."""
+def _check_encoding(head: bytes, name: str) -> None:
+    """Refuse a part whose XML declaration names an encoding other than UTF-8 or UTF-16, and an
+    XML part (by its name) that does not start as XML in those: one in EBCDIC, say, would hide
+    its declarations from the scan."""
+    utf16 = head.startswith((b"\xff\xfe", b"<\x00", b"\xfe\xff", b"\x00<"))
+    if XML_PART_NAME.search(name) and not utf16:
+        start = head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
+        if start and not start.startswith(b"<"):
+            logger.info("Import refused, %r does not start as XML", name)
+            raise _not_xlsx(_("Het bestand kon niet worden gelezen."))
     if head.startswith((b"\xff\xfe", b"<\x00")):
-        text = head[:512].decode("utf-16-le", "ignore")
+        text = head[:DECLARATION_MAX_BYTES].decode("utf-16-le", "ignore")
     elif head.startswith((b"\xfe\xff", b"\x00<")):
-        text = head[:512].decode("utf-16-be", "ignore")
+        text = head[:DECLARATION_MAX_BYTES].decode("utf-16-be", "ignore")
     else:
-        text = head[:512].removeprefix(b"\xef\xbb\xbf").decode("latin-1")
+        text = head[:DECLARATION_MAX_BYTES].removeprefix(b"\xef\xbb\xbf").decode("latin-1")
     declared = XML_DECLARATION.match(text)
     if declared and declared.group(1).strip().lower() not in XML_ENCODINGS:
         logger.info("Import refused, a part is in the encoding %r", declared.group(1)[:40])
@@ -372,7 +383,7 @@ def _refuse_declarations(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> N
     try:
         with archive.open(member) as part:
             chunk = part.read(SCAN_CHUNK_BYTES)
-            _check_encoding(chunk)
+            _check_encoding(chunk, member.filename)
             tail = b""  # the end of the previous chunk: a declaration may straddle two
             while chunk:
                 window = tail + chunk

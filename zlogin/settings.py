@@ -27,7 +27,10 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "embedded-development-key-never-use-in-production-" + "x" * 16  # noqa: S105
 
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS",
+    default=["127.0.0.1", "localhost", *(["testserver"] if DEBUG else [])],
+)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -55,7 +58,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: the client's address (behind TRUSTED_PROXY_COUNT proxies) for everything after.
+    # First: the client's address (behind TRUSTED_PROXIES) for everything after.
     "accounts.addresses.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -69,8 +72,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # htmx asking for a part after the session ended gets the login page as a whole page.
+    "accounts.middleware.HtmxLoginRedirectMiddleware",
     # A session ends SESSION_ABSOLUTE_LIFETIME after the login, however active.
     "accounts.middleware.SessionLifetimeMiddleware",
+    # A logged-in person's pages are not cached.
+    "accounts.middleware.PrivatePagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.ActiveOrganisationMiddleware",
     # Last: turns a locked-out login attempt into the lockout page.
@@ -141,16 +148,21 @@ AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # Guessing across many usernames from one address is slowed, not locked: after this many
-# failures from an address within the lockout time, it gets one attempt per
-# LOGIN_ADDRESS_PACE_SECONDS (accounts/throttle.py).
+# failures from an address within the lockout time, each failure makes the next attempt wait
+# LOGIN_ADDRESS_PACE_SECONDS. Guessing one username from many addresses: after this many
+# failures it is locked for browsers it was not used in before (accounts/throttle.py).
 LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
 LOGIN_ADDRESS_PACE_SECONDS = env.int("LOGIN_ADDRESS_PACE_SECONDS", default=5)
-# Requests reach the portal through this many proxies that each append to X-Forwarded-For
-# (docker-compose's TLS proxy: 1). 0: the header is ignored (accounts/addresses.py).
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-# "Wachtwoord vergeten" and "Gebruikersnaam vergeten": requests per address and per account.
+LOGIN_USERNAME_FAILURE_LIMIT = env.int("LOGIN_USERNAME_FAILURE_LIMIT", default=20)
+# The proxies in front (addresses or networks, e.g. the TLS proxy's): only from them are
+# X-Forwarded-For and X-Forwarded-Proto believed (accounts/addresses.py). Empty: from nobody.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# The lockout counts IPv6 clients by their /64, as the rate limits do.
+AXES_CLIENT_IP_CALLABLE = "accounts.addresses.lockout_key"
+# "Wachtwoord vergeten" and "Gebruikersnaam vergeten": requests per address (both pages
+# together), and at most one mail of each per account per RECOVERY_MAIL_INTERVAL_SECONDS.
 RECOVERY_RATE_PER_ADDRESS = env.str("RECOVERY_RATE_PER_ADDRESS", default="10/h")
-RECOVERY_RATE_PER_ACCOUNT = env.str("RECOVERY_RATE_PER_ACCOUNT", default="3/h")
+RECOVERY_MAIL_INTERVAL_SECONDS = env.int("RECOVERY_MAIL_INTERVAL_SECONDS", default=5 * 60)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.login.lockout_response"
 AXES_VERBOSE = False

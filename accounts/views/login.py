@@ -13,6 +13,7 @@ from two_factor.views import LoginView
 
 from .. import throttle
 from ..constants import LoginFactor, LoginOutcome
+from ..middleware import note_login
 from ..services import factor_of, record_login_attempt
 
 
@@ -44,26 +45,38 @@ class PortalLoginView(LoginView):
         return lockout_response(self.request)
 
     def post(self, *args, **kwargs):
-        if throttle.must_wait(self.request):
-            record_login_attempt(
-                request=self.request,
-                username=self.request.POST.get(f"{self.AUTH_STEP}-username", "")
-                or getattr(self.get_user(), "username", ""),
-                factor=LoginFactor.PASSWORD,
-                outcome=LoginOutcome.THROTTLED,
-            )
-            return throttled_response(self.request)
+        posted_step = self.request.POST.get(f"{self.prefix}-current_step", self.steps.current)
+        if self.AUTH_STEP in (posted_step, self.steps.current):
+            # The password step only: a session that passed it goes on to its code.
+            username = self.request.POST.get(f"{self.AUTH_STEP}-username", "").strip()
+            refused = throttle.refusal(self.request, username)
+            if refused:
+                return self._refused(username, refused)
         user = self.get_user() if self.steps.current != self.AUTH_STEP else None
         # A locked account gets no further, not even with a correct code.
         if user and self._is_locked(user.username):
             return self._locked_out(user, factor_of(self.get_device()))
         return super().post(*args, **kwargs)
 
+    def _refused(self, username: str, why: str):
+        if throttle.first_refusal_in_a_while(self.request, username):
+            record_login_attempt(
+                request=self.request,
+                username=username,
+                factor=LoginFactor.PASSWORD,
+                outcome=LoginOutcome.LOCKED if why == "locked" else LoginOutcome.THROTTLED,
+            )
+        if why == "locked":
+            return lockout_response(self.request)
+        return throttled_response(self.request)
+
     def render(self, form=None, **kwargs):
         failed = self.request.method == "POST" and form is not None and form.is_bound
         if failed and form.errors:
-            throttle.record_failure(self.request)
             if self.steps.current == self.AUTH_STEP:
+                throttle.record_failure(
+                    self.request, form.data.get(f"{self.AUTH_STEP}-username", "")
+                )
                 locked = getattr(self.request, "axes_locked_out", False)
                 record_login_attempt(
                     request=self.request,
@@ -73,6 +86,7 @@ class PortalLoginView(LoginView):
                 )
             else:
                 user = self.get_user()
+                throttle.record_failure(self.request, user.username)
                 record_login_attempt(
                     request=self.request,
                     username=user.username,
@@ -91,6 +105,7 @@ class PortalLoginView(LoginView):
     def done(self, form_list, **kwargs):
         user = self.get_user()
         response = super().done(form_list, **kwargs)
+        note_login(self.request)
         device = getattr(user, "otp_device", None)
         record_login_attempt(
             request=self.request,
@@ -101,5 +116,6 @@ class PortalLoginView(LoginView):
         )
         if device is None:
             # No second factor yet: set one up before any page opens.
-            return redirect("two_factor:setup")
+            response = redirect("two_factor:setup")
+        throttle.remember_device(self.request, response, user.username)
         return response

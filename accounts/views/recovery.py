@@ -18,36 +18,25 @@ from ..forms import UsernamePasswordResetForm, UsernameReminderForm
 
 
 class RateLimitedRecovery(FormView):
-    """At most RECOVERY_RATE_PER_ADDRESS requests from one address and RECOVERY_RATE_PER_ACCOUNT
-    for one username or e-mail address, whether or not it exists, so the answer tells
-    nothing."""
+    """At most RECOVERY_RATE_PER_ADDRESS requests from one address, for both pages together.
+    (Per account the worker sends at most one mail per RECOVERY_MAIL_INTERVAL_SECONDS: a limit
+    the page could show would tell whether the account exists.)"""
 
-    account_field: str
-
-    def too_many(self, form) -> bool:
-        account = form.cleaned_data[self.account_field].strip().casefold()
-        per_address = is_ratelimited(
+    def too_many(self) -> bool:
+        return is_ratelimited(
             self.request,
-            group=f"recovery-address-{self.account_field}",
+            group="recovery-per-address",
             key="ip",
             rate=settings.RECOVERY_RATE_PER_ADDRESS,
             increment=True,
         )
-        per_account = is_ratelimited(
-            self.request,
-            group=f"recovery-account-{self.account_field}",
-            key=lambda group, request: account,
-            rate=settings.RECOVERY_RATE_PER_ACCOUNT,
-            increment=True,
-        )
-        return per_address or per_account
 
     def refuse(self, form):
         form.add_error(
             None,
             _(
-                "U heeft dit de afgelopen tijd al te vaak aangevraagd. Probeer het over een uur "
-                "opnieuw, of neem contact op met de beheerder van uw organisatie."
+                "Vanaf uw netwerk is dit de afgelopen tijd al te vaak aangevraagd. Probeer het "
+                "over een uur opnieuw, of neem contact op met de beheerder van uw organisatie."
             ),
         )
         return self.render_to_response(self.get_context_data(form=form), status=429)
@@ -56,10 +45,9 @@ class RateLimitedRecovery(FormView):
 class PasswordResetView(RateLimitedRecovery):
     form_class = UsernamePasswordResetForm
     template_name = "accounts/recovery/password_reset_form.html"
-    account_field = "username"
 
     def form_valid(self, form):
-        if self.too_many(form):
+        if self.too_many():
             return self.refuse(form)
         recovery.request_password_reset(
             username=form.cleaned_data["username"], language=get_language()
@@ -85,10 +73,9 @@ class UsernameReminderView(RateLimitedRecovery):
 
     form_class = UsernameReminderForm
     template_name = "accounts/recovery/username_form.html"
-    account_field = "email"
 
     def form_valid(self, form):
-        if self.too_many(form):
+        if self.too_many():
             return self.refuse(form)
         recovery.request_username_reminder(
             email=form.cleaned_data["email"], language=get_language()

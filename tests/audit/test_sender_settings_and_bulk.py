@@ -218,3 +218,36 @@ def test_a_draft_the_wizard_discards_writes_no_event(organisation):
 
     assert not BulkRequest.objects.exists()
     assert not AuditEvent.objects.exists()
+
+
+def test_staff_changing_afzenderinstellingen_in_the_admin_write_one_event(client, verified_login):
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    verified_login(staff)
+    organisation = OrganisationFactory(intermediair=True, afzender_email="oud@example.nl")
+    url = reverse("admin:accounts_organisation_change", args=[organisation.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update(
+        ketenmachtigingen_enabled="on",
+        afzender_email="nieuw@example.nl",
+        afzender_telefoon="06 12345678",
+    )
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    organisation.refresh_from_db()
+    assert (organisation.afzender_email, organisation.afzender_telefoon) == (
+        "nieuw@example.nl",
+        "+31612345678",  # normalised, as on the beheerder's own page
+    )
+    [event] = AuditEvent.objects.filter(kind=AuditKind.SENDER_SETTINGS_CHANGED)
+    assert (event.actor, event.before["email"], event.after["email"]) == (
+        staff,
+        "oud@example.nl",
+        "nieuw@example.nl",
+    )

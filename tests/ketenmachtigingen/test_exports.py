@@ -366,14 +366,16 @@ def test_neutralise(value, expected):
     assert neutralise(value) == expected
 
 
-def test_control_characters_are_dropped_from_the_xlsx_before_neutralising(frozen):
+def test_control_characters_are_dropped_before_neutralising(frozen):
+    """In both formats: a reader that drops a control character would otherwise see the = after
+    it as the start of the cell."""
     KetenmachtigingFactory(reference="\x01=1+1", contact_achternaam="Jan\x0bsen")
 
     xlsx = _xlsx_rows(export_response(_all(), fmt="xlsx", filename_stem="x"))
     csv_ = _csv_rows(export_response(_all(), fmt="csv", filename_stem="x"))
 
     assert (xlsx[1][4], xlsx[1][13]) == ("'=1+1", "J. Jansen")
-    assert (csv_[1][4], csv_[1][13]) == ("\x01=1+1", "J. Jan\x0bsen")
+    assert (csv_[1][4], csv_[1][13]) == ("'=1+1", "J. Jansen")
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])

@@ -348,3 +348,12 @@ def test_libreoffice_reads_no_formula_and_the_ordinary_values_back(hostile, ordi
         assert sorted(ordinary, key=str) == sorted(
             (_ordinary_row(phones[p]) for p in ORDINARY_PHONES), key=str
         ), path
+
+
+@pytest.mark.parametrize(
+    ("value", "as_csv"),
+    [("\x00=1+1", "'=1+1"), ("x;\x00=1+1", "x;'=1+1"), ("a\x01b\x7fc", "abc"), ("\x0b=3", "'=3")],
+)
+def test_control_characters_cannot_hide_a_formula(value, as_csv):
+    """LibreOffice drops a NUL and would see the = after it as the start of the cell."""
+    assert neutralise_csv(value) == as_csv

@@ -1,6 +1,7 @@
 """ASVS V14.4 (HTTP security headers) and V3.3 (session timeouts)."""
 
 import datetime
+import time
 
 import pytest
 import time_machine
@@ -85,3 +86,47 @@ def test_an_idle_session_ends_after_15_minutes(client, verified_login, beheerder
         response = client.get(OVERVIEW)
 
     assert response.status_code == 302
+
+
+def test_a_logged_in_persons_pages_are_not_cached(client, verified_login, beheerder):
+    verified_login(beheerder.user)
+
+    page = client.get(OVERVIEW)
+    part = client.get(OVERVIEW, headers={"HX-Request": "true"})
+
+    for response in (page, part):
+        assert "no-store" in response["Cache-Control"]
+        assert "private" in response["Cache-Control"]
+        assert "HX-Request" in response["Vary"]
+
+
+@pytest.mark.parametrize("idle", [False, True], ids=["lifetime", "idle"])
+def test_an_ended_session_sends_htmx_to_the_login_page(client, verified_login, beheerder, idle):
+    """Not a login page swapped into a part of the page: htmx goes to it as a whole."""
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        verified_login(beheerder.user)
+        client.get(OVERVIEW)
+        for _ in range(1 if idle else 12 * 6):
+            clock.shift(datetime.timedelta(minutes=16 if idle else 10))
+            response = client.get(OVERVIEW, headers={"HX-Request": "true"})
+
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith(reverse("two_factor:login"))
+
+
+def test_the_api_leaves_a_portal_session_alone(client, verified_login, beheerder):
+    """A request to the API that happens to carry the portal's session cookie, past the
+    session's lifetime, is answered and does not end the session; the portal does."""
+    verified_login(beheerder.user)
+    session = client.session
+    session["logged_in_at"] = int(time.time()) - 13 * 60 * 60
+    session.save()
+
+    api = client.get(reverse("api:health"))
+    assert api.status_code == 200
+    assert "_auth_user_id" in client.session
+
+    portal = client.get(OVERVIEW)
+    assert portal.status_code == 302
+    assert "_auth_user_id" not in client.session

@@ -281,6 +281,26 @@ def test_a_part_in_another_encoding_is_refused():
     assert refusal(data) == UNREADABLE
 
 
+@pytest.mark.parametrize(
+    "encode",
+    [
+        # Wholly in EBCDIC, its own declaration included: nothing the scan reads is ASCII.
+        lambda xml: ('<?xml version="1.0" encoding="cp037"?>' + BILLION_LAUGHS + xml).encode(
+            "cp037"
+        ),
+        # The declaration pushed past the first 512 bytes by a long attribute.
+        lambda xml: (
+            '<?xml version="1.0"' + " " * 600 + 'encoding="koi8-r"?>' + xml.split("?>", 1)[-1]
+        ).encode("koi8-r"),
+    ],
+    ids=["all-ebcdic", "late-declaration"],
+)
+def test_a_part_that_hides_its_encoding_is_refused(encode):
+    data = rewrite(openpyxl_workbook(), SHEET, encode)
+
+    assert refusal(data) == UNREADABLE
+
+
 def test_text_that_looks_like_a_dtd_in_a_cell_is_no_declaration():
     """In a cell "<" is written as "&lt;": a Referentie like this is imported as it is."""
     data = openpyxl_workbook(reference="<!DOCTYPE html> <!ENTITY x>")
