@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from two_factor.plugins.phonenumber.admin import PhoneDeviceAdmin as TwoFactorPhoneDeviceAdmin
 from two_factor.plugins.phonenumber.models import PhoneDevice
 
+from zlogin.admin import ReadOnlyAdmin
+
 from .forms import PhoneNumberField
 from .models import LoginEvent, Membership, Organisation, User
 from .services import update_sender_settings
@@ -171,22 +173,13 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(LoginEvent)
-class LoginEventAdmin(admin.ModelAdmin):
+class LoginEventAdmin(ReadOnlyAdmin):
     """The login history: written by the login views only, read here."""
 
     list_display = ("created_at", "username", "user", "factor", "outcome", "ip_address")
     list_select_related = ("user",)
     list_filter = ("outcome", "factor", "created_at")
     search_fields = ("username", "ip_address")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # two_factor's own admin lists phone devices by their __str__, which names the person: one query

@@ -7,6 +7,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from ketenmachtigingen.authorization import Reason
+from zlogin.admin import ReadOnlyAdmin
 
 from . import services
 from .constants import REFUSAL_REASONS
@@ -99,7 +100,7 @@ class ReasonFilter(admin.SimpleListFilter):
 
 
 @admin.register(CheckLog)
-class CheckLogAdmin(admin.ModelAdmin):
+class CheckLogAdmin(ReadOnlyAdmin):
     list_display = (
         "created_at",
         "client",
@@ -122,12 +123,3 @@ class CheckLogAdmin(admin.ModelAdmin):
         return super().changelist_view(
             request, {**(extra_context or {}), "shown_at_most": CHECK_LOG_SHOWN}
         )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

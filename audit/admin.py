@@ -11,6 +11,8 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy
 
+from zlogin.admin import ReadOnlyAdmin
+
 from .models import AuditEvent
 
 
@@ -25,7 +27,7 @@ def _json(value):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "kind", "target_label", "organisation", "actor_name", "summary")
     list_select_related = ("organisation",)
     list_filter = ("kind", "created_at")
@@ -63,12 +65,3 @@ class AuditEventAdmin(admin.ModelAdmin):
         if lookup in ("target_content_type", "target_content_type__id__exact", "target_id"):
             return True
         return super().lookup_allowed(lookup, value, request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

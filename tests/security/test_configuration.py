@@ -39,29 +39,21 @@ def test_debug_is_off_unless_set():
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
 
 
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "k" * 20 + "-production-secret-with-enough-entropy-1234567890",
+    "ALLOWED_HOSTS": "mijn.zlogin.nl",
+    "CACHE_URL": "redis://127.0.0.1:6379/1",
+}
+
+
 def test_check_deploy_is_clean_with_production_settings():
-    result = run_manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DEBUG="false",
-        SECRET_KEY="k" * 20 + "-production-secret-with-enough-entropy-1234567890",
-        ALLOWED_HOSTS="mijn.zlogin.nl",
-        CACHE_URL="redis://127.0.0.1:6379/1",
-    )
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_check_deploy_asks_for_a_shared_cache():
     """The throttle and rate limits need one count for all processes."""
-    result = run_manage(
-        "check",
-        "--deploy",
-        DEBUG="false",
-        SECRET_KEY="k" * 20 + "-production-secret-with-enough-entropy-1234567890",
-        ALLOWED_HOSTS="mijn.zlogin.nl",
-        CACHE_URL="locmemcache://",
-    )
+    result = run_manage("check", "--deploy", **{**PRODUCTION, "CACHE_URL": "locmemcache://"})
     assert "accounts.W001" in result.stdout + result.stderr
