@@ -277,6 +277,8 @@ if OUTBOX_DISPATCH_LEASE_SECONDS <= OUTBOX_DELIVERY_TIME_LIMIT:
         "OUTBOX_DISPATCH_LEASE_SECONDS must be longer than OUTBOX_DELIVERY_TIME_LIMIT."
     )
 
+# --- metrics (Prometheus) ------------------------------------------------------------------------
+
 # --- cache ----------------------------------------------------------------------------------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 

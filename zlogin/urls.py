@@ -6,7 +6,7 @@ from two_factor.admin import AdminSiteOTPRequired
 
 from accounts.urls import auth_urlpatterns
 
-from . import views
+from . import errors, health, metrics, views
 
 # Z login staff need a verified second factor for the admin as well.
 admin.site.__class__ = AdminSiteOTPRequired
@@ -20,6 +20,11 @@ def _not_built(route, title, menu):
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # For the load balancer and the orchestrator: no login, no session, never slow.
+    path("health/live", health.live, name="health_live"),
+    path("health/ready", health.ready, name="health_ready"),
+    # For Prometheus: not public (zlogin/metrics.py).
+    path("metrics", metrics.view, name="metrics"),
     path("", include("accounts.urls")),
     *auth_urlpatterns,
     path("ketenmachtigingen/", include("ketenmachtigingen.urls")),
@@ -31,3 +36,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
+
+# Error pages in the portal's look (zlogin/errors.py).
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error
