@@ -81,8 +81,10 @@ class ClientAddressMiddleware:
         meta = request.META
         address = client_address(meta)
         if not _is_trusted(_parse(meta.get("REMOTE_ADDR", ""))):
-            # Only a trusted proxy may say what the client's scheme was.
+            # Only a trusted proxy may say what the client's scheme was, and give the request
+            # the id its own log lines carry.
             meta.pop("HTTP_X_FORWARDED_PROTO", None)
+            meta.pop("HTTP_X_REQUEST_ID", None)
         meta.pop("HTTP_X_FORWARDED_FOR", None)
         meta["REMOTE_ADDR"] = address
         return self.get_response(request)

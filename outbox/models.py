@@ -38,6 +38,8 @@ class OutboxMessage(models.Model):
     dispatched_at = models.DateTimeField(_("aangeboden op"), null=True, blank=True)
     claimed_at = models.DateTimeField(_("opgepakt op"), null=True, blank=True)
     last_error = models.TextField(_("laatste fout"), blank=True)
+    # The request that wrote it (its log lines and the delivery's share it).
+    request_id = models.CharField(_("verzoek-ID"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
     finished_at = models.DateTimeField(_("afgehandeld op"), null=True, blank=True)
 

@@ -19,6 +19,7 @@ import datetime
 import logging
 from collections.abc import Iterable
 
+import structlog
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
@@ -78,9 +79,11 @@ def enqueue_many(
     """One message per (target, payload), written with one INSERT."""
     registry.kind(kind)  # an unknown kind fails here, with the change, not in a worker
     now = timezone.now()
+    request_id = str(structlog.contextvars.get_contextvars().get("request_id", ""))[:64]
     messages = OutboxMessage.objects.bulk_create(
         OutboxMessage(
             kind=kind,
+            request_id=request_id,
             target_type=ContentType.objects.get_for_model(target) if target else None,
             target_id=target.pk if target else None,
             payload=payload or {},
@@ -117,14 +120,17 @@ def deliver(message_id: int) -> str | None:
         message = _pending(message_id).filter(attempts=attempt).first()
         if message is None:
             return None
-        try:
-            kind = registry.kind(message.kind)
-            with transaction.atomic():  # a savepoint: a failed attempt leaves nothing behind
-                done = kind.deliver(message)
-        except Exception as error:
-            _record_failed_attempt(message, error)
-        else:
-            _finish(message, State.DELIVERED if done is not False else State.SKIPPED)
+        # The delivery's log lines carry the request_id of the request that wrote the message,
+        # also when the sweep handed it over long after.
+        with structlog.contextvars.bound_contextvars(request_id=message.request_id or None):
+            try:
+                kind = registry.kind(message.kind)
+                with transaction.atomic():  # a savepoint: a failed attempt leaves nothing
+                    done = kind.deliver(message)
+            except Exception as error:
+                _record_failed_attempt(message, error)
+            else:
+                _finish(message, State.DELIVERED if done is not False else State.SKIPPED)
         return message.state
 
 

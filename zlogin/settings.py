@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+import structlog
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "two_factor.plugins.phonenumber",
     "axes",
     "csp",
+    "django_structlog",
     "outbox",
     "audit",
     "accounts",
@@ -71,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # A request_id for every log line of the request (and the tasks it sets off).
+    "django_structlog.middlewares.RequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # htmx asking for a part after the session ended gets the login page as a whole page.
     "accounts.middleware.HtmxLoginRedirectMiddleware",
@@ -383,18 +387,69 @@ PERMISSIONS_POLICY = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 
+# --- logging -----------------------------------------------------------------------------------
+# One line per event, for Django, Celery and gunicorn alike (gunicorn.conf.py uses the same
+# formatters): JSON in production, readable lines in development, timestamps in UTC. Every line
+# of a request, and of the Celery tasks and outbox deliveries it set off, carries its
+# request_id (django-structlog; the request's X-Request-ID when a trusted proxy sends one).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOG_PROCESSORS = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_log_level,
+    structlog.stdlib.add_logger_name,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "formatters": {
+        "json": {
+            "()": structlog.stdlib.ProcessorFormatter,
+            "processors": [
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                structlog.processors.JSONRenderer(),
+            ],
+            "foreign_pre_chain": [*LOG_PROCESSORS, structlog.stdlib.ExtraAdder()],
+        },
+        "plain": {
+            "()": structlog.stdlib.ProcessorFormatter,
+            "processors": [
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.dev.ConsoleRenderer(colors=False, pad_event_to=0),
+            ],
+            "foreign_pre_chain": LOG_PROCESSORS,
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         # WeasyPrint logs about ten INFO lines per PDF.
         "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        # django-structlog's own lines per request and task: one each is enough.
+        "django_structlog": {"level": env.str("LOG_REQUESTS_LEVEL", default="WARNING")},
     },
 }
+structlog.configure(
+    processors=[
+        structlog.stdlib.filter_by_level,
+        *LOG_PROCESSORS,
+        structlog.stdlib.PositionalArgumentsFormatter(),
+        structlog.processors.StackInfoRenderer(),
+        structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+    ],
+    logger_factory=structlog.stdlib.LoggerFactory(),
+    wrapper_class=structlog.stdlib.BoundLogger,
+    cache_logger_on_first_use=True,
+)
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+# A proxy's X-Request-ID is kept (accounts/addresses.py drops it from anyone else).
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True
+# Celery logs through the configuration above instead of its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 if DEBUG:
     # Keep the embedded default's files together.

@@ -1,6 +1,7 @@
 """The invitation through the outbox on a real Celery worker with Redis as broker."""
 
 import pytest
+import structlog
 from django.core import mail
 from django.db import OperationalError
 
@@ -16,6 +17,7 @@ from outbox.models import State
 from outbox.services import enqueue, messages_for
 from tests.factories import BeheerderFactory, KetenmachtigingFactory, OrganisationFactory
 from tests.processes import wait_until
+from zlogin import celery_app
 
 # The worker thread has its own database connection: it sees committed rows only.
 pytestmark = [
@@ -84,3 +86,15 @@ def test_a_request_reaches_the_worker_after_commit(celery_worker_on_redis):
     [message] = mail.outbox
     assert message.to == ["j@garage.example"]
     assert message.subject == "Ketenmachtiging voor Garage Jansen"
+
+
+@celery_app.task(name="tests.integration.request_id_in_the_task")
+def request_id_in_the_task():
+    return structlog.contextvars.get_contextvars().get("request_id")
+
+
+def test_a_task_logs_with_the_request_id_of_the_request_that_queued_it(celery_worker_on_redis):
+    with structlog.contextvars.bound_contextvars(request_id="req-7"):
+        result = request_id_in_the_task.delay()
+
+    assert result.get(timeout=30) == "req-7"

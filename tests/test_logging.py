@@ -1,0 +1,77 @@
+"""Log lines: JSON in production, readable in development, one clock (UTC), and the request_id
+of a request in the lines of the tasks and outbox deliveries it set off."""
+
+import json
+import logging
+
+import pytest
+import structlog
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from outbox.models import OutboxMessage
+from outbox.registry import register
+from outbox.services import deliver, enqueue
+
+pytestmark = pytest.mark.django_db
+
+
+def formatted(format_name: str, request_id: str | None = None) -> str:
+    spec = settings.LOGGING["formatters"][format_name]
+    formatter = spec["()"](
+        processors=spec["processors"], foreign_pre_chain=spec["foreign_pre_chain"]
+    )
+    record = logging.LogRecord(
+        "zlogin.outbox", logging.WARNING, __file__, 1, "hello %s", ("world",), None
+    )
+    with structlog.contextvars.bound_contextvars(request_id=request_id):
+        return formatter.format(record)
+
+
+def test_production_logs_one_json_object_per_line_in_utc():
+    line = json.loads(formatted("json", request_id="abc-123"))
+
+    assert line["event"] == "hello world"
+    assert (line["level"], line["logger"], line["request_id"]) == (
+        "warning",
+        "zlogin.outbox",
+        "abc-123",
+    )
+    assert line["timestamp"].endswith("Z")
+
+
+def test_development_logs_readable_lines_on_the_same_clock():
+    line = formatted("plain", request_id="abc-123")
+
+    assert line.split(" ", 1)[0].endswith("Z")
+    assert "hello world" in line and "request_id=abc-123" in line
+
+
+def test_the_request_id_of_a_trusted_proxy_goes_with_the_outbox_message(settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.2"]
+    proxied = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.5")
+    direct = Client(REMOTE_ADDR="198.51.100.7")
+
+    proxied.post(reverse("password_reset"), {"username": "iemand"}, HTTP_X_REQUEST_ID="req-1")
+    direct.post(reverse("password_reset"), {"username": "iemand"}, HTTP_X_REQUEST_ID="req-2")
+
+    first, second = OutboxMessage.objects.order_by("pk")
+    assert first.request_id == "req-1"
+    assert second.request_id not in ("", "req-2")  # its own id: a client's header is not taken
+
+
+def test_a_delivery_logs_with_the_request_id_of_its_message():
+    seen = []
+    register(
+        "tests.logging",
+        label="test",
+        deliver=lambda message: seen.append(structlog.contextvars.get_contextvars()) or True,
+    )
+    with structlog.contextvars.bound_contextvars(request_id="req-42"):
+        message = enqueue("tests.logging")
+
+    deliver(message.pk)
+
+    assert message.request_id == "req-42"
+    assert seen[0]["request_id"] == "req-42"
