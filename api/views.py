@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.views.decorators.csrf import csrf_exempt
 
+from zlogin import metrics
+
 from . import ratelimit, selectors, services
 from .auth import AuthError, authenticate
 from .docs import document
@@ -97,6 +99,7 @@ def check(request: HttpRequest, key: ApiKey) -> JsonResponse:
     if dienst is not None and not dienst.client_may_ask:
         return _forbidden()
     answer = services.answer_check(client=key.client, check=check_input, dienst=dienst)
+    metrics.count_check(allowed=answer.allowed, reason=answer.reason)
     km = answer.ketenmachtiging
     return JsonResponse(
         {

@@ -124,3 +124,14 @@ def test_an_unreachable_database_is_503_at_once(monkeypatch, settings):
     assert response.json()["checks"]["database"] != "ok"
     assert response.json()["checks"]["cache"] == "ok"
     assert seconds < 4
+
+
+def test_plain_http_health_checks_are_not_sent_to_https(settings):
+    """Behind the TLS proxy the portal redirects http to https, but the container's own health
+    check and the load balancer ask over plain http inside the network."""
+    settings.SECURE_SSL_REDIRECT = True
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+    assert Client().get("/health/live").status_code == 200
+    assert ready()[0].status_code == 200
+    assert Client().get("/inloggen/").status_code == 301

@@ -14,6 +14,8 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from zlogin import logformat
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -60,6 +62,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: times each request through the whole stack (django-prometheus, /metrics).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     # First: the client's address (behind TRUSTED_PROXIES) for everything after.
     "accounts.addresses.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -84,6 +88,9 @@ MIDDLEWARE = [
     "accounts.middleware.PrivatePagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.ActiveOrganisationMiddleware",
+    # Counts and times each response by view and status (django-prometheus), the lockout
+    # page's included.
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last: turns a locked-out login attempt into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -286,9 +293,30 @@ if OUTBOX_DISPATCH_LEASE_SECONDS <= OUTBOX_DELIVERY_TIME_LIMIT:
     )
 
 # --- metrics (Prometheus) ------------------------------------------------------------------------
+# GET /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; empty (the default): the
+# endpoint is off and answers 404, as it does to a missing or wrong token (zlogin/metrics.py).
+# Under gunicorn set PROMETHEUS_MULTIPROC_DIR (for the web processes only: an empty directory,
+# on tmpfs, emptied at each start by gunicorn.conf.py) so that a scrape adds up all workers.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured(
+        "METRICS_TOKEN must be at least 32 characters: "
+        "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+    )
+# The request latency histograms' buckets (seconds, django-prometheus): a check takes a few ms.
+PROMETHEUS_LATENCY_BUCKETS = (
+    *(0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5),
+    *(1.0, 2.5, 5.0, 10.0, 30.0, float("inf")),
+)
 
 # --- cache ----------------------------------------------------------------------------------------
+CACHE_TIMEOUT = env.float("CACHE_TIMEOUT", default=2.0)
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"].endswith(".RedisCache"):
+    # A cache that hangs must not hang the pages (the login throttle asks it on every attempt).
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        socket_connect_timeout=CACHE_TIMEOUT, socket_timeout=CACHE_TIMEOUT
+    )
 
 # --- authorization check API
 # Requests per API client per minute (counted in CACHES["default"]; use Redis with several
@@ -341,6 +369,9 @@ ZLOGIN_POSTAL_ADDRESS = env.list(
 # --- security --------------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Asked over plain http inside the network (the container's health check, Prometheus): a
+# redirect to https there would fail them. Neither sets a cookie nor reads a session.
+SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -388,40 +419,17 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 
 # --- logging -----------------------------------------------------------------------------------
-# One line per event, for Django, Celery and gunicorn alike (gunicorn.conf.py uses the same
-# formatters): JSON in production, readable lines in development, timestamps in UTC. Every line
-# of a request, and of the Celery tasks and outbox deliveries it set off, carries its
-# request_id (django-structlog; the request's X-Request-ID when a trusted proxy sends one).
+# One line per event, for Django, Celery and gunicorn alike (zlogin/logformat.py, which
+# gunicorn.conf.py uses too): JSON in production, readable lines in development, timestamps in
+# UTC. Every line of a request, and of the Celery tasks and outbox deliveries it set off,
+# carries its request_id (django-structlog; the request's X-Request-ID when a trusted proxy
+# sends one).
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
-LOG_PROCESSORS = [
-    structlog.contextvars.merge_contextvars,
-    structlog.stdlib.add_log_level,
-    structlog.stdlib.add_logger_name,
-    structlog.processors.TimeStamper(fmt="iso", utc=True),
-]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {
-        "json": {
-            "()": structlog.stdlib.ProcessorFormatter,
-            "processors": [
-                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                structlog.processors.format_exc_info,
-                structlog.processors.JSONRenderer(),
-            ],
-            "foreign_pre_chain": [*LOG_PROCESSORS, structlog.stdlib.ExtraAdder()],
-        },
-        "plain": {
-            "()": structlog.stdlib.ProcessorFormatter,
-            "processors": [
-                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                structlog.dev.ConsoleRenderer(colors=False, pad_event_to=0),
-            ],
-            "foreign_pre_chain": LOG_PROCESSORS,
-        },
-    },
+    "formatters": logformat.formatters(json_extra=[structlog.stdlib.ExtraAdder()]),
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
@@ -436,7 +444,7 @@ LOGGING = {
 structlog.configure(
     processors=[
         structlog.stdlib.filter_by_level,
-        *LOG_PROCESSORS,
+        *logformat.PROCESSORS,
         structlog.stdlib.PositionalArgumentsFormatter(),
         structlog.processors.StackInfoRenderer(),
         structlog.stdlib.ProcessorFormatter.wrap_for_formatter,

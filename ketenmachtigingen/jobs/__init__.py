@@ -4,7 +4,10 @@ Each is set-based and safe to run twice or at the same time as another run: see 
 """
 
 import datetime
+import time
 from collections.abc import Callable, Iterable
+
+from zlogin import metrics
 
 from .. import dates
 from .reminders import send_renewal_reminders
@@ -33,11 +36,22 @@ def run_nightly_jobs(
     today: datetime.date | None = None, only: Iterable[str] | None = None
 ) -> dict[str, int]:
     """Run the jobs (all, or those named in `only`) in their fixed order for `today`; return
-    how many ketenmachtigingen each changed."""
+    how many ketenmachtigingen each changed. Each run is noted for /metrics (zlogin/metrics.py)."""
     today = today or dates.today()
     if isinstance(only, str):
         only = [only]
     selected = set(JOBS) if only is None else set(only)
     if unknown := selected - set(JOBS):
         raise ValueError(f"Onbekende job: {', '.join(sorted(unknown))}")
-    return {name: job(today) for name, job in JOBS.items() if name in selected}
+    return {name: _run(name, job, today) for name, job in JOBS.items() if name in selected}
+
+
+def _run(name: str, job: Callable[[datetime.date], int], today: datetime.date) -> int:
+    started = time.monotonic()
+    try:
+        changed = job(today)
+    except Exception:
+        metrics.record_job_failure(name)
+        raise
+    metrics.record_job_run(name, duration=time.monotonic() - started, changed=changed)
+    return changed
