@@ -1,24 +1,12 @@
 """Browser tests: Playwright drives Debian's Chromium against the live test server."""
 
-import base64
-import os
-import shutil
 from pathlib import Path
 
-import pyotp
 import pytest
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+from tests.browser import launch_chromium, totp_now
+
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def pytest_collection_modifyitems(items):
@@ -39,14 +27,8 @@ def catalogue(transactional_db):
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
+    with launch_chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -82,11 +64,6 @@ def screenshot(page):
         return path
 
     return take
-
-
-def totp_now(hex_key: str) -> str:
-    """The current code, computed by a second client (pyotp) from the device's key."""
-    return pyotp.TOTP(base64.b32encode(bytes.fromhex(hex_key)).decode()).now()
 
 
 @pytest.fixture

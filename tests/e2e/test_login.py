@@ -2,22 +2,20 @@
 
 import base64
 import re
-import subprocess
 
 import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
 from accounts.models import LoginEvent
+from tests.browser import oathtool_code
 from tests.factories import DEFAULT_PASSWORD, BeheerderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def oathtool_code(device) -> str:
-    """The code as `oathtool --totp` computes it: an independent TOTP implementation."""
-    secret = base64.b32encode(device.bin_key).decode()
-    return subprocess.check_output(["oathtool", "--totp", "--base32", secret], text=True).strip()
+def device_code(device) -> str:
+    return oathtool_code(base64.b32encode(device.bin_key).decode())
 
 
 @pytest.fixture
@@ -45,7 +43,7 @@ def test_full_login_with_oathtool_code_and_logout(page, person, screenshot):
     expect(page.get_by_label("Code")).to_be_visible()
     screenshot("login-code")
 
-    page.get_by_label("Code").fill(oathtool_code(person.totpdevice_set.get()))
+    page.get_by_label("Code").fill(device_code(person.totpdevice_set.get()))
     page.get_by_role("button", name="Bevestig code").click()
 
     expect(page.locator(".user-menu summary")).to_contain_text("A.B.M. Pietersen")
@@ -98,7 +96,7 @@ def test_password_reset_through_the_link_in_the_mail(page, person, screenshot):
 
     page.get_by_role("link", name="Inloggen").click()
     fill_password(page, "a.pietersen", "Een-heel-nieuw-wachtwoord-9")
-    page.get_by_label("Code").fill(oathtool_code(person.totpdevice_set.get()))
+    page.get_by_label("Code").fill(device_code(person.totpdevice_set.get()))
     page.get_by_role("button", name="Bevestig code").click()
     expect(page.locator(".user-menu summary")).to_contain_text("A.B.M. Pietersen")
 
@@ -118,8 +116,7 @@ def test_person_without_device_sets_one_up_with_the_qr_secret(page, screenshot):
     expect(page.get_by_role("img", name="QR Code")).to_be_visible()
     screenshot("tweede-factor-instellen")
     secret = page.get_by_text(re.compile(r"^[A-Z2-7]{16,}$")).inner_text().strip()
-    code = subprocess.check_output(["oathtool", "--totp", "--base32", secret], text=True).strip()
-    page.get_by_label("Token").fill(code)
+    page.get_by_label("Token").fill(oathtool_code(secret))
     page.get_by_role("button", name="Volgende").click()
 
     page.goto("/gebruikers/")
