@@ -25,10 +25,11 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 # Pages outside the tenant: login and recovery, the second-factor pages, language, admin,
-# and the API (its clients authenticate with a key; tested in tests/api).
+# the API (its clients authenticate with a key; tested in tests/api), and the endpoints for
+# machines: health (tests/test_health.py) and metrics with their token (tests/test_metrics.py).
 NOT_PORTAL = re.compile(
-    r"^(inloggen|account|uitloggen|inloggegevens-vergeten|wachtwoord-instellen|"
-    r"gebruikersnaam-vergeten|i18n|admin|api)/"
+    r"^((inloggen|account|uitloggen|inloggegevens-vergeten|wachtwoord-instellen|"
+    r"gebruikersnaam-vergeten|i18n|admin|api|health)/|metrics$)"
 )
 
 

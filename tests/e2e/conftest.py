@@ -25,7 +25,9 @@ def catalogue(transactional_db):
     load_catalogue(Dienstverlener, Dienst)
 
 
-@pytest.fixture(scope="session")
+# Closed after the browser tests: while Playwright runs, its event loop is the thread's, and
+# Django's async views (/health/ready) cannot be called in that thread by later tests.
+@pytest.fixture(scope="package")
 def browser():
     with launch_chromium() as browser:
         yield browser
