@@ -80,12 +80,10 @@ assert weasyprint.HTML(string='<p>Z login</p>').write_pdf().startswith(b'%PDF')"
 USER 10001:10001
 
 EXPOSE 8000
-# Ready: /health/ready answers 200 (database, cache, static files). Asked over loopback, with
-# the first of ALLOWED_HOSTS as Host (Django refuses a host it does not serve); redirects are
-# not followed: a 301 (SECURE_SSL_REDIRECT) counts as not ready. http.client is what urllib
-# uses underneath, without urllib's following of redirects.
+# Ready: /health/ready answers 200 (database, cache, broker, static files), asked over loopback
+# with the first of ALLOWED_HOSTS as Host (Django refuses a host it does not serve).
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
-  CMD ["python", "-c", "import http.client,os,sys;h=[x.strip().lstrip('.') for x in os.environ.get('ALLOWED_HOSTS','').split(',')];h=[x for x in h if x and '*' not in x] or ['localhost'];p=os.environ.get('WEB_BIND','0.0.0.0:8000').rsplit(':',1)[-1];c=http.client.HTTPConnection('127.0.0.1',int(p),timeout=8);c.request('GET','/health/ready',headers={'Host':h[0]});r=c.getresponse();print(r.status,r.read(500).decode(errors='replace'));sys.exit(0 if r.status==200 else 1)"]
+  CMD ["python", "zlogin/healthcheck.py"]
 
 # Processes, threads, logging, the control socket: gunicorn.conf.py. SIGTERM stops it
 # gracefully (each process writes the check log rows it still holds).

@@ -249,6 +249,27 @@ def test_ready_when_database_broker_cache_and_static_files_answer(portal):
     assert set(answer["checks"]) >= {"database", "cache", "broker", "static"}
 
 
+def test_the_containers_health_check_passes_against_gunicorn(portal):
+    """The image's HEALTHCHECK command, with the portal's environment."""
+
+    def healthcheck(**env):
+        return subprocess.run(
+            [sys.executable, "zlogin/healthcheck.py"],
+            cwd=ROOT,
+            env={**portal.env, **env},
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+
+    passed = healthcheck()
+    assert passed.returncode == 0, passed.stdout
+    assert passed.stdout.startswith("200 ")
+    # A host the portal does not serve is a 400, not ready.
+    assert healthcheck(ALLOWED_HOSTS="elders.example.nl").returncode == 1
+    assert healthcheck(WEB_BIND=f"127.0.0.1:{closed_port()}").returncode == 1
+
+
 def test_an_unknown_page_is_the_portals_404_not_a_trace(portal):
     status, _headers, body = get(f"{portal.url}/bestaat-niet/")
     assert status == 404
