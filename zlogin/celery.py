@@ -1,6 +1,7 @@
 import os
 
 from celery import Celery
+from celery.signals import setup_logging
 from django_structlog.celery.steps import DjangoStructLogInitStep
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zlogin.settings")
@@ -10,3 +11,15 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # The request_id of the request that queued a task is in every log line of the task.
 app.steps["worker"].add(DjangoStructLogInitStep)
+
+
+@setup_logging.connect
+def use_the_portals_logging(**kwargs):
+    """The worker and beat log as the web processes do (settings.LOGGING: JSON lines in
+    production). Without a receiver of this signal Celery adds handlers of its own, in its own
+    format, to the root logger."""
+    import logging.config
+
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)

@@ -456,8 +456,7 @@ structlog.configure(
 DJANGO_STRUCTLOG_CELERY_ENABLED = True
 # A proxy's X-Request-ID is kept (accounts/addresses.py drops it from anyone else).
 DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True
-# Celery logs through the configuration above instead of its own.
-CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Celery logs through the configuration above instead of its own (zlogin/celery.py).
 
 if DEBUG:
     # Keep the embedded default's files together.

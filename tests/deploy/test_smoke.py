@@ -120,7 +120,11 @@ class Portal:
         schedule = self.directory / "celerybeat-schedule"
         self.beat = self._start(
             "beat",
-            [sys.executable, "-m", "celery", "--app=zlogin", "beat", f"--schedule={schedule}"],
+            # As docker-compose.yml's beat.
+            [
+                *(sys.executable, "-m", "celery", "--app=zlogin", "--quiet", "beat"),
+                *("--loglevel=INFO", f"--schedule={schedule}"),
+            ],
         )
 
     def stop(self) -> None:
@@ -194,7 +198,7 @@ def portal(django_db_blocker):
         portal.manage("demo_data", DEBUG="true")
         portal.manage("collectstatic", "--noinput")
         portal.start_web()
-        stack.enter_context(CeleryWorker(env, concurrency=2, name="smoke-worker"))
+        portal.worker = stack.enter_context(CeleryWorker(env, concurrency=2, name="smoke-worker"))
         portal.start_beat()
         yield portal
     shutil.rmtree(directory, ignore_errors=True)
@@ -378,3 +382,18 @@ def test_the_logs_are_json_lines_with_a_request_id(portal):
     ]
     assert finished["code"] == 404
     assert re.fullmatch(r"[0-9a-f-]{36}", finished["request_id"])
+
+
+def test_the_worker_and_beat_log_json_lines_too(portal):
+    # Beat has been sweeping the outbox since the start.
+    beat = [line for line in portal.log("beat").splitlines() if line.strip()]
+    assert beat
+    assert all(json.loads(line)["timestamp"].endswith("Z") for line in beat)
+    # The worker's start banner is no log line; its log lines are JSON, none in Celery's format.
+    worker = portal.worker.output().splitlines()
+    assert any(
+        json.loads(line).get("logger", "").startswith("celery")
+        for line in worker
+        if line.startswith("{")
+    )
+    assert not [line for line in worker if re.match(r"\[\d{4}-\d\d-\d\d", line)]
