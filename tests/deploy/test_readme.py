@@ -32,7 +32,7 @@ def test_the_production_steps_start_what_the_image_and_compose_start(compose):
     assert "gunicorn --config gunicorn.conf.py zlogin.wsgi:application" in readme
     assert '"gunicorn", "--config", "gunicorn.conf.py", "zlogin.wsgi:application"' in dockerfile
     for service in ("worker", "beat"):
-        command = " ".join(compose["services"][service]["command"][:3])  # celery --app=zlogin …
+        command = " ".join(compose["services"][service]["command"][:4])  # celery … worker
         assert f"bin/{command}" in readme, service
     for step in ("migrate --noinput", "collectstatic --noinput", "check --deploy"):
         assert f"manage.py {step}" in readme, step
