@@ -106,3 +106,15 @@ def test_person_without_any_middel_gets_the_explanation(client, verified_login):
 
     assert response.status_code == 403
     assert "U heeft geen actief EH-middel" in response.content.decode()
+    assert "Naar het beheer van Z login" not in response.content.decode()
+
+
+def test_staff_without_a_middel_are_shown_the_way_to_the_admin(client, verified_login):
+    """A new installation's first staff user lands here after setting up the second factor."""
+    verified_login(UserFactory(is_staff=True, is_superuser=True))
+
+    response = client.get("/", follow=True)
+
+    assert response.status_code == 403
+    assert reverse("admin:index") in response.content.decode()
+    assert "Naar het beheer van Z login" in response.content.decode()
