@@ -138,6 +138,12 @@ class Portal:
                     process.wait()
 
 
+def complete_lines(text: str) -> list[str]:
+    """The lines of a log a process is still writing, without the one it is in the middle of."""
+    lines = text.splitlines()
+    return lines if text.endswith("\n") else lines[:-1]
+
+
 def get(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
     """GET without a browser: status, headers and body; an error status is an answer too."""
     request = urllib.request.Request(url, headers={"Host": "127.0.0.1", **(headers or {})})
@@ -367,13 +373,23 @@ def test_the_logs_are_json_lines_with_a_request_id(portal):
     """DEBUG off: every line gunicorn and the portal write is a JSON object with a UTC time."""
     get(f"{portal.url}/nergens-te-vinden/", headers={"X-Request-ID": "not-trusted-here"})
 
-    lines = [
-        json.loads(line) for line in portal.log("gunicorn").splitlines() if line.startswith("{")
-    ]
-    access = [line for line in lines if line.get("logger") == "gunicorn.access"]
-    assert any(line["path"] == "/nergens-te-vinden/" and line["status"] == 404 for line in access)
+    def logged():
+        """The log's lines once the request's access line is in (written after the answer)."""
+        lines = [
+            json.loads(line)
+            for line in complete_lines(portal.log("gunicorn"))
+            if line.startswith("{")
+        ]
+        access = [
+            line
+            for line in lines
+            if line.get("logger") == "gunicorn.access" and line["path"] == "/nergens-te-vinden/"
+        ]
+        return lines if access and access[0]["status"] == 404 else None
+
+    lines = wait_until(logged, 10, what="the request's access log line")
     assert all(line["timestamp"].endswith("Z") for line in lines)
-    assert not [line for line in portal.log("gunicorn").splitlines() if line and line[0] != "{"]
+    assert not [line for line in complete_lines(portal.log("gunicorn")) if line and line[0] != "{"]
     # The 404's own line carries the request's id, made by the portal: no trusted proxy here.
     [finished] = [
         line
@@ -386,11 +402,11 @@ def test_the_logs_are_json_lines_with_a_request_id(portal):
 
 def test_the_worker_and_beat_log_json_lines_too(portal):
     # Beat has been sweeping the outbox since the start.
-    beat = [line for line in portal.log("beat").splitlines() if line.strip()]
+    beat = [line for line in complete_lines(portal.log("beat")) if line.strip()]
     assert beat
     assert all(json.loads(line)["timestamp"].endswith("Z") for line in beat)
     # The worker's start banner is no log line; its log lines are JSON, none in Celery's format.
-    worker = portal.worker.output().splitlines()
+    worker = complete_lines(portal.worker.output())
     assert any(
         json.loads(line).get("logger", "").startswith("celery")
         for line in worker
