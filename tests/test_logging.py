@@ -3,6 +3,9 @@ of a request in the lines of the tasks and outbox deliveries it set off."""
 
 import json
 import logging
+import os
+import subprocess
+import sys
 
 import pytest
 import structlog
@@ -13,6 +16,7 @@ from django.urls import reverse
 from outbox.models import OutboxMessage
 from outbox.registry import register
 from outbox.services import deliver, enqueue
+from tests.processes import ROOT
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +79,25 @@ def test_a_delivery_logs_with_the_request_id_of_its_message():
 
     assert message.request_id == "req-42"
     assert seen[0]["request_id"] == "req-42"
+
+
+@pytest.mark.parametrize("debug", ["true", "false"])
+@pytest.mark.parametrize("logger", ["django.request", "django.server"])
+def test_djangos_own_lines_are_written_once_in_the_portals_format(debug, logger):
+    env = {**os.environ, "DEBUG": debug, "SECRET_KEY": "x" * 50, "LOG_FORMAT": "json"}
+    code = (
+        "import django, logging; django.setup(); "
+        f"logging.getLogger({logger!r}).warning('Not Found: /nergens/')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "zlogin.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    output = (result.stdout + result.stderr).splitlines()
+    [line] = [line for line in output if "Not Found: /nergens/" in line]
+    assert json.loads(line)["logger"] == logger

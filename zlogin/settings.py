@@ -433,6 +433,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's own handlers (DEFAULT_LOGGING: a console one in development, mail to ADMINS
+        # in production) are replaced: its lines go once, through the root's handler.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         # WeasyPrint logs about ten INFO lines per PDF.
         "weasyprint": {"level": "WARNING"},
