@@ -35,6 +35,8 @@ def portal_view(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         membership = request.membership or None  # a lazy object; None when the person has none
+        if membership is None and request.user.is_staff:
+            return redirect("admin:index")  # Z login's staff work in the admin
         if membership is None or not membership.may_manage_ketenmachtigingen:
             return render(
                 request, "accounts/no_access.html", {"membership": membership}, status=403

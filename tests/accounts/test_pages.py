@@ -109,9 +109,20 @@ def test_person_without_any_middel_gets_the_explanation(client, verified_login):
     assert "Naar het beheer van Z login" not in response.content.decode()
 
 
-def test_staff_without_a_middel_are_shown_the_way_to_the_admin(client, verified_login):
-    """A new installation's first staff user lands here after setting up the second factor."""
+def test_staff_without_a_middel_go_to_the_admin(client, verified_login):
+    """A new installation's first staff user, after setting up the second factor, and Z login's
+    staff after every login: their work is in the admin."""
     verified_login(UserFactory(is_staff=True, is_superuser=True))
+
+    response = client.get("/", follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("admin:index")
+    assert response.status_code == 200
+
+
+def test_staff_with_a_gebruikers_middel_see_the_way_to_the_admin(client, verified_login):
+    membership = MembershipFactory(role=Role.GEBRUIKER, user__is_staff=True)
+    verified_login(membership.user)
 
     response = client.get("/", follow=True)
 
