@@ -6,6 +6,7 @@ tests need PostgreSQL; the web side is this process (the Django test client and 
 """
 
 import os
+import sys
 import time
 
 import pytest
@@ -107,6 +108,8 @@ def worker_env(broker, mailserver):
         "OUTBOX_RETRY_SECONDS": "1",
         "OUTBOX_RETRY_MAX_SECONDS": "1",
         "LOG_LEVEL": "INFO",
+        # One line per event, a traceback without the locals of every frame.
+        "LOG_FORMAT": "json",
     }
 
 
@@ -114,9 +117,8 @@ def worker_env(broker, mailserver):
 def worker(worker_env, web):
     with CeleryWorker(worker_env, concurrency=2) as started:
         yield started
-        import sys
-
-        sys.stderr.write("WORKERLOG\n" + started.output()[-15000:])
+        # Shown by pytest only with a failure: the end of what the worker did meanwhile.
+        sys.stderr.write(f"The worker's log, its end:\n{started.output()[-15000:]}")
 
 
 @pytest.fixture
