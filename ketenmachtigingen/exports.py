@@ -4,9 +4,10 @@ The columns are defined once (`COLUMNS`, `export_rows`); both writers stream. Ro
 tuples in batches of `CHUNK_SIZE`, with the names of their many-to-many relations fetched per
 batch, so the number of queries and the memory used do not grow with the number of rows.
 Text cells that a spreadsheet would take for a formula are neutralised, following OWASP's advice
-on CSV injection (`neutralise` for the .xlsx, `neutralise_csv` for the .csv); dates stay dates.
-The .csv is separated by ';', the list separator of Dutch Excel, or by ',' when the person works
-in English (`csv_delimiter`).
+on CSV injection (`neutralise` for the .xlsx, `neutralise_csv` for the .csv). Telephone numbers
+need no apostrophe (`TelephoneNumber`), and dates are dates. The .csv is separated by ';', the
+list separator of Dutch Excel, with dates as dd-mm-yyyy, or by ',' with ISO dates when the person
+works in English (`csv_style`).
 """
 
 import datetime
@@ -14,7 +15,10 @@ import re
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from typing import NamedTuple
 
+import phonenumbers
 from django.db import connections
 from django.db.models import F, Lookup, QuerySet
 from django.http import FileResponse, StreamingHttpResponse
@@ -43,7 +47,7 @@ XLSX_SPOOL_BYTES = 8 * 1024 * 1024
 FORMATS = ("xlsx", "csv")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-XLSX_DATE_FORMAT = "DD-MM-YYYY"
+XLSX_DATE_FORMAT = "dd-mm-yyyy"
 SHEET_TITLE = "Ketenmachtigingen"
 
 # (header, column width in the .xlsx), in the order of the export.
@@ -74,16 +78,9 @@ LIST_SEPARATOR = "; "
 # injection): = + - @, and tab or carriage return, which some programs skip before a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
-# A plain number or telephone number: an optional + or -, then digits, spaces and parentheses
-# ("+31612345678", "-5", "+31 (0)6 12345678"). Even where a spreadsheet takes it for a formula
-# (Excel may, after a leading + or -), it holds nothing but numbers: no letter for a function, a
-# cell reference or another file, no "|" or "!" for DDE. So it is written as it was typed, without
-# the apostrophe that would otherwise show in every international telephone number.
-_PLAIN_NUMBER = re.compile(r"[+-]?[0-9 ()]*[0-9][0-9 ()]*")
-# In the .xlsx dashes may follow too ("+31-6-12345678"): a text cell there is never calculated,
-# and if someone retyped it, Excel would still only subtract numbers. Not so in a .csv, which
-# Excel may calculate on opening (31 - 6 - 12345678): there such a value keeps the apostrophe.
-_PLAIN_NUMBER_XLSX = re.compile(r"[+-]?[0-9 ()-]*[0-9][0-9 ()-]*")
+# Text that may be a telephone number: digits and the punctuation people type in one, nothing
+# else (phonenumbers would read letters as the digits of a vanity number).
+_TELEPHONE_CHARACTERS = re.compile(r"[0-9 ()+./-]+")
 
 # Where a program reading the .csv may begin a cell: at the start of a field, and after every
 # ';' and ',' (the separators of Dutch and English Excel), tab and line break, also inside a
@@ -104,36 +101,67 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def neutralise(value):
     """For the .xlsx, where a cell cannot be split: text whose first character could start a
-    formula gets a leading apostrophe, unless it is a plain number (`_PLAIN_NUMBER_XLSX`), which
-    is written as a text cell as it is. Anything else is returned as it is."""
-    if (
-        isinstance(value, str)
-        and value.startswith(FORMULA_TRIGGERS)
-        and not _PLAIN_NUMBER_XLSX.fullmatch(value)
-    ):
+    formula gets a leading apostrophe. Anything else is returned as it is."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
 
 
-def neutralise_csv(value, *, plain_numbers: bool = True):
+def neutralise_csv(value):
     """For the .csv: an apostrophe before every = + - @, tab or carriage return that could begin
-    a cell, whichever separator the reader splits the text at (`_CSV_CELL_START`), unless the
-    whole value is a plain number (`_PLAIN_NUMBER`) and `plain_numbers` allows that. Control
+    a cell, whichever separator the reader splits the text at (`_CSV_CELL_START`). Control
     characters go first: a reader drops a NUL, say, and would then see what follows it as the
     cell's start. Anything but text is returned as it is."""
     if not isinstance(value, str):
         return value
     value = _CONTROL_CHARACTERS.sub("", value)
-    if plain_numbers and _PLAIN_NUMBER.fullmatch(value):
-        return value
     return _CSV_CELL_START.sub(r"\1\2'", value)
 
 
-def csv_delimiter() -> str:
-    """The separator of a .csv for the active language: ',' in English, otherwise ';' (which
-    Excel with Dutch regional settings expects; a ',' file opens there as one column)."""
+class TelephoneNumber(NamedTuple):
+    """A contact's telephone number, in the form each export shows it as text."""
+
+    # As the portal stores and shows it (E.164, "+31612345678"). The .xlsx writes it as a text
+    # cell without an apostrophe: holding only `_TELEPHONE_CHARACTERS`, it is never a formula.
+    as_stored: str
+    # As dialled from the Netherlands ("06 12345678", "00 32 2 555 12 12"), for the .csv: it
+    # begins with a digit, and its spaces keep spreadsheet programs from reading it as a number.
+    # A .csv has no text type: "+31612345678" would be taken for a formula or for 31612345678.
+    as_dialled: str
+
+
+@lru_cache(maxsize=4096)  # a contact person often has several ketenmachtigingen
+def telephone_number(text: str) -> TelephoneNumber | str:
+    """`text` as a `TelephoneNumber` when it is a valid one and nothing else (numbers without a
+    country code read as Dutch, as the forms do), otherwise `text` itself."""
+    if not _TELEPHONE_CHARACTERS.fullmatch(text):
+        return text
+    try:
+        number = phonenumbers.parse(text, "NL")
+    except phonenumbers.NumberParseException:
+        return text
+    if not phonenumbers.is_valid_number(number):
+        return text
+    return TelephoneNumber(text, phonenumbers.format_out_of_country_calling_number(number, "NL"))
+
+
+class CsvStyle(NamedTuple):
+    delimiter: str
+    date_format: str  # for `strftime`
+
+
+# ';' is the list separator that Excel with Dutch regional settings expects (a ',' file opens
+# there as one column); it reads dd-mm-yyyy as a date. English Excel splits at ','. Its date order
+# is either day-month (UK) or month-day (US), and one of them would swap day and month up to the
+# 12th without a warning; ISO 8601 is read as the same date by both.
+DUTCH_CSV = CsvStyle(delimiter=";", date_format="%d-%m-%Y")
+ENGLISH_CSV = CsvStyle(delimiter=",", date_format="%Y-%m-%d")
+
+
+def csv_style() -> CsvStyle:
+    """The separator and date format of a .csv for the active language: English or Dutch."""
     language = translation.get_language() or ""
-    return "," if language.split("-")[0] == "en" else ";"
+    return ENGLISH_CSV if language.split("-")[0] == "en" else DUTCH_CSV
 
 
 # What is read of each ketenmachtiging: its own columns and, by these aliases, its organisations.
@@ -253,7 +281,8 @@ def _through_rows(through_model, ids: list[int]) -> QuerySet:
 def export_rows(ketenmachtigingen: QuerySet) -> Iterator[tuple]:
     """One tuple per ketenmachtiging, in the order of `HEADERS`.
 
-    Text is a str ("" when empty); the three dates are `datetime.date` or None. Reads the
+    Text is a str ("" when empty); the three dates are `datetime.date` or None; the telephone
+    number is a `TelephoneNumber` when it is a valid one (a str otherwise). Reads the
     queryset in batches of `CHUNK_SIZE` rows with their relations: a few queries per batch,
     never all rows at once.
     """
@@ -289,7 +318,7 @@ def export_rows(ketenmachtigingen: QuerySet) -> Iterator[tuple]:
                 leverancier_labels.get(row.leverancier, row.leverancier),
                 contact_name(row),
                 row.contact_email,
-                row.contact_telefoon,
+                telephone_number(row.contact_telefoon),
             )
 
 
@@ -299,8 +328,8 @@ def export_response(
     """A download of the ketenmachtigingen, named `<filename_stem>-<today>.<fmt>`.
 
     `ketenmachtigingen` is already limited to what the person may see (organisation, tab,
-    filters). "csv" streams while the rows are read, separated by `csv_delimiter()` of the
-    language active now; "xlsx" is written to a temporary file first (a zip cannot be streamed in
+    filters). "csv" streams while the rows are read, in the `csv_style()` of the language
+    active now; "xlsx" is written to a temporary file first (a zip cannot be streamed in
     openpyxl) and then streamed from there.
     """
     if fmt not in FORMATS:
@@ -309,14 +338,14 @@ def export_response(
     rows = export_rows(ketenmachtigingen)
     if fmt == "csv":
         # Chosen now: the language of the request is no longer active while the rows stream.
-        return _csv_response(rows, filename, csv_delimiter())
+        return _csv_response(rows, filename, csv_style())
     return _xlsx_response(rows, filename)
 
 
 # --- CSV ----------------------------------------------------------------------------------------
 
 
-def _csv_field(value, plain_numbers: bool = True) -> str:
+def _csv_field(value, date_format: str) -> str:
     """One field as written: neutralised, and quoted when it holds a separator, a quote or a line
     break, so that a reader splitting at ';' as well as one splitting at ',' keeps it whole."""
     if isinstance(value, str):
@@ -324,42 +353,37 @@ def _csv_field(value, plain_numbers: bool = True) -> str:
     elif value is None:
         return ""
     elif isinstance(value, datetime.date):
-        return value.isoformat()
+        return value.strftime(date_format)
+    elif isinstance(value, TelephoneNumber):
+        text = value.as_dialled  # neutralised like any text, which leaves it as it is
     else:
         text = str(value)
     if _CSV_PLAIN_FIELD.search(text) is None:
         return text
-    text = neutralise_csv(text, plain_numbers=plain_numbers)
+    text = neutralise_csv(text)
     if _CSV_QUOTE_WHEN.search(text):
         return '"' + text.replace('"', '""') + '"'
     return text
 
 
-def _csv_line(values: Iterable, delimiter: str) -> str:
-    # A plain number is left as it is except at the start of a line: only there could a reader
-    # that splits at the other separator begin a cell with it and run on into the next fields
-    # ("+31612345678;Relatie B.V.;..."). Everywhere else the character before a field is the
-    # file's own separator, so a cell begins there only for a reader that splits the same way.
-    first, *rest = values
-    fields = [_csv_field(first, plain_numbers=False)]
-    fields += [_csv_field(value) for value in rest]
-    return delimiter.join(fields) + "\r\n"
+def _csv_line(values: Iterable, style: CsvStyle) -> str:
+    return style.delimiter.join(_csv_field(value, style.date_format) for value in values) + "\r\n"
 
 
-def _csv_pieces(rows: Iterable[tuple], delimiter: str) -> Iterator[bytes]:
+def _csv_pieces(rows: Iterable[tuple], style: CsvStyle) -> Iterator[bytes]:
     # The byte order mark makes Excel read the file as UTF-8 (accents in names).
     yield "\ufeff".encode()
-    lines = [_csv_line(HEADERS, delimiter)]
+    lines = [_csv_line(HEADERS, style)]
     for count, row in enumerate(rows, start=1):
-        lines.append(_csv_line(row, delimiter))
+        lines.append(_csv_line(row, style))
         if count % CSV_ROWS_PER_PIECE == 0:
             yield "".join(lines).encode()
             lines = []
     yield "".join(lines).encode()
 
 
-def _csv_response(rows: Iterable[tuple], filename: str, delimiter: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(_csv_pieces(rows, delimiter), content_type=CSV_CONTENT_TYPE)
+def _csv_response(rows: Iterable[tuple], filename: str, style: CsvStyle) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(_csv_pieces(rows, style), content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
@@ -372,6 +396,8 @@ def _xlsx_value(sheet, value):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = XLSX_DATE_FORMAT
         return cell
+    if isinstance(value, TelephoneNumber):
+        return value.as_stored  # a text cell, shown as the portal shows it
     if isinstance(value, str):
         if not value:
             return None  # an empty cell rather than an empty string

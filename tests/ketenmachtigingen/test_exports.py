@@ -9,13 +9,20 @@ import tempfile
 from pathlib import Path
 
 import openpyxl
+import phonenumbers
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from ketenmachtigingen import exports
-from ketenmachtigingen.exports import HEADERS, export_response, neutralise
+from ketenmachtigingen.exports import (
+    HEADERS,
+    TelephoneNumber,
+    export_response,
+    neutralise,
+    telephone_number,
+)
 from ketenmachtigingen.models import Ketenmachtiging
 from tests.factories import (
     DienstFactory,
@@ -92,7 +99,7 @@ def sample(frozen):
         contact_tussenvoegsel="van",
         contact_achternaam="Dijk",
         contact_email="a.vandijk@alfa.example.nl",
-        contact_telefoon="0101234567",
+        contact_telefoon="+31101234567",
     )
 
     # Pending: no dates, a relatie known only by its RSIN, a limited scope.
@@ -111,7 +118,7 @@ def sample(frozen):
         contact_initialen="Z.",
         contact_achternaam="Zee",
         contact_email="z.zee@zuivel.example.nl",
-        contact_telefoon="+31201234567",
+        contact_telefoon="+31612345678",
     )
 
     # Active, with users (one with accents) and groups, revocation scheduled, formulas.
@@ -140,7 +147,7 @@ def sample(frozen):
         contact_initialen="",
         contact_achternaam="+31 bad",
         contact_email="info@bakkerij.example.nl",
-        contact_telefoon="030-1234567",
+        contact_telefoon="+3225551212",
     )
 
     # Expired, nothing optional filled in.
@@ -158,8 +165,8 @@ def sample(frozen):
     )
 
 
-# Each row as the CSV has it; dates in ISO 8601.
-EXPECTED_CSV_ROWS = [
+# Each row with the values as the portal has them: text, dates, telephone numbers as stored.
+EXPECTED_ROWS = [
     [
         "Accountants Noord B.V.",
         "Bakkerij Ç&é",
@@ -170,13 +177,13 @@ EXPECTED_CSV_ROWS = [
         "A. de Vries; Ö. Ångström",
         "Fiscaal; Salarisadministratie",
         "Actief",
-        "2026-03-10",
-        "2031-03-10",
-        "2027-01-01",
+        datetime.date(2026, 3, 10),
+        datetime.date(2031, 3, 10),
+        datetime.date(2027, 1, 1),
         "KPN",
         "'+31 bad",
         "info@bakkerij.example.nl",
-        "030-1234567",
+        "+3225551212",
     ],
     [
         "Accountants Noord B.V.",
@@ -188,9 +195,9 @@ EXPECTED_CSV_ROWS = [
         "",
         "",
         "Verlopen",
-        "2021-03-09",
-        "2026-03-09",
-        "",
+        datetime.date(2021, 3, 9),
+        datetime.date(2026, 3, 9),
+        None,
         "",
         "",
         "",
@@ -206,13 +213,13 @@ EXPECTED_CSV_ROWS = [
         "",
         "",
         "Aanvraag verstuurd",
-        "",
-        "",
-        "",
+        None,
+        None,
+        None,
         "",
         "Z. Zee",
         "z.zee@zuivel.example.nl",
-        "+31201234567",  # a plain telephone number: no apostrophe
+        "+31612345678",
     ],
     [
         "Boekhouders Zuid B.V.",
@@ -224,27 +231,42 @@ EXPECTED_CSV_ROWS = [
         "",
         "",
         "Actief",
-        "2025-01-01",
-        "2030-01-01",
-        "",
+        datetime.date(2025, 1, 1),
+        datetime.date(2030, 1, 1),
+        None,
         "Z login",
         "A. van Dijk",
         "a.vandijk@alfa.example.nl",
-        "0101234567",
+        "+31101234567",
     ],
 ]
+DATE_COLUMNS = (9, 10, 11)
+PHONE_COLUMN = 15
+
+# The telephone numbers in the .csv: as dialled from the Netherlands, text to any reader.
+AS_DIALLED = {
+    "+3225551212": "00 32 2 555 12 12",
+    "+31612345678": "06 12345678",
+    "+31101234567": "010 123 4567",
+    "": "",
+}
 
 
-def _as_xlsx(row: list[str]) -> tuple:
-    """The CSV row as openpyxl reads the .xlsx back: empty cells None, dates as datetimes."""
-    values = []
-    for index, value in enumerate(row):
-        if value == "":
-            values.append(None)
-        elif HEADERS[index] in ("Ingangsdatum", "Einddatum", "Opzeggingsdatum"):
-            values.append(datetime.datetime.fromisoformat(value))
-        else:
-            values.append(value)
+def _as_csv(row: list, date_format: str = "%d-%m-%Y") -> list[str]:
+    """The row as the .csv has it: dd-mm-yyyy dates (ISO 8601 in English), numbers as dialled."""
+    values = list(row)
+    for index in DATE_COLUMNS:
+        values[index] = row[index].strftime(date_format) if row[index] else ""
+    values[PHONE_COLUMN] = AS_DIALLED[row[PHONE_COLUMN]]
+    return values
+
+
+def _as_xlsx(row: list) -> tuple:
+    """The row as openpyxl reads the .xlsx back: empty cells None, dates as datetimes."""
+    values = [value or None for value in row]
+    for index in DATE_COLUMNS:
+        if row[index]:
+            values[index] = datetime.datetime.combine(row[index], datetime.time())
     return tuple(values)
 
 
@@ -262,7 +284,10 @@ def test_csv_export(sample):
     )
     rows = _csv_rows(response)
     assert rows[0] == EXPECTED_HEADERS
-    assert rows[1:] == EXPECTED_CSV_ROWS
+    assert rows[1:] == [_as_csv(row) for row in EXPECTED_ROWS]
+    # Dates as the portal shows them; telephone numbers as dialled, without an apostrophe.
+    assert rows[1][9:12] == ["10-03-2026", "10-03-2031", "01-01-2027"]
+    assert [row[15] for row in rows[1:]] == ["00 32 2 555 12 12", "", "06 12345678", "010 123 4567"]
 
 
 def test_csv_is_semicolon_separated_utf8_with_bom_and_quotes_where_needed(sample):
@@ -274,7 +299,7 @@ def test_csv_is_semicolon_separated_utf8_with_bom_and_quotes_where_needed(sample
     assert lines[1].startswith(
         "Accountants Noord B.V.;Bakkerij Ç&é;12345678;"
         f'{RSIN_BAKKERIJ};"\'=HYPERLINK(""http://x"")";Algemene bevoegdheid: alle diensten;'
-        '"A. de Vries; Ö. Ångström";"Fiscaal; Salarisadministratie";Actief;2026-03-10;'
+        '"A. de Vries; Ö. Ångström";"Fiscaal; Salarisadministratie";Actief;10-03-2026;'
     )
     assert lines[-1] == ""  # the last row ends with a line break
     assert len(lines) == 1 + 4 + 1
@@ -290,11 +315,11 @@ def test_csv_in_english_is_comma_separated(sample):
     assert lines[1].startswith(
         f'Accountants Noord B.V.,Bakkerij Ç&é,12345678,{RSIN_BAKKERIJ},"\'=HYPERLINK(""http://x"")",'
     )
-    # The same values as in Dutch; only the separator differs.
-    assert list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline=""))) == [
-        EXPECTED_HEADERS,
-        *EXPECTED_CSV_ROWS,
-    ]
+    # The same values as in Dutch but for the dates: ISO 8601, which English Excel reads as the
+    # same date with UK and with US settings (day-month or month-day).
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+    assert rows == [EXPECTED_HEADERS, *(_as_csv(row, "%Y-%m-%d") for row in EXPECTED_ROWS)]
+    assert rows[1][9:12] == ["2026-03-10", "2031-03-10", "2027-01-01"]
 
 
 def test_xlsx_export(sample):
@@ -312,13 +337,20 @@ def test_xlsx_export(sample):
     sheet = workbook.active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == tuple(EXPECTED_HEADERS)
-    assert rows[1:] == [_as_xlsx(row) for row in EXPECTED_CSV_ROWS]
-    # The dates as the manual's readers know them, and as real dates.
-    assert rows[1][9].date() == datetime.date(2026, 3, 10)
-    assert [sheet.cell(row=2, column=col).number_format for col in (10, 11, 12)] == [
-        "DD-MM-YYYY"
-    ] * 3
-    assert sheet.cell(row=2, column=10).is_date
+    assert rows[1:] == [_as_xlsx(row) for row in EXPECTED_ROWS]
+    # The dates are date cells, shown as the portal shows them.
+    dates = [sheet.cell(row=2, column=col) for col in (10, 11, 12)]
+    assert [cell.value.date() for cell in dates] == [
+        datetime.date(2026, 3, 10),
+        datetime.date(2031, 3, 10),
+        datetime.date(2027, 1, 1),
+    ]
+    assert all(cell.is_date for cell in dates)
+    assert [cell.number_format for cell in dates] == ["dd-mm-yyyy"] * 3
+    # The telephone numbers are text cells as the portal shows them, without an apostrophe.
+    phones = [sheet.cell(row=row, column=16) for row in (2, 4, 5)]
+    assert [cell.value for cell in phones] == ["+3225551212", "+31612345678", "+31101234567"]
+    assert {cell.data_type for cell in phones} == {"s"}
     assert all(cell.font.bold for cell in sheet[1])
     assert not sheet.cell(row=2, column=1).font.bold
     assert sheet.freeze_panes == "A2"
@@ -333,11 +365,92 @@ def test_formulas_are_neutralised_in_both_formats(sample):
         assert rows[1][4] == '\'=HYPERLINK("http://x")'  # Referentie
         assert rows[1][13] == "'+31 bad"  # Contactpersoon
         assert rows[3][4] == "'@SUM(A1)"
-        assert rows[3][15] == "+31201234567"  # a plain telephone number, as typed
+    # Telephone numbers without an apostrophe: as dialled in the .csv, as stored in the .xlsx.
+    assert csv_rows[3][15] == "06 12345678"
+    assert xlsx_rows[3][15] == "+31612345678"
     # In the .xlsx the neutralised text and the telephone number are string cells.
     sheet = _xlsx_workbook(export_response(_all(), fmt="xlsx", filename_stem="x")).active
     assert sheet.cell(row=2, column=5).data_type == "s"
     assert sheet.cell(row=4, column=16).data_type == "s"
+
+
+def test_a_contact_telephone_that_is_no_telephone_number_is_neutralised(frozen):
+    """Whatever the column: only a telephone number goes without the apostrophe."""
+    KetenmachtigingFactory(contact_telefoon="+1+1")
+    KetenmachtigingFactory(contact_telefoon="-5", reference="+31612345678")
+
+    xlsx = _xlsx_rows(export_response(_all(), fmt="xlsx", filename_stem="x"))
+    csv_ = _csv_rows(export_response(_all(), fmt="csv", filename_stem="x"))
+
+    for rows in (xlsx, csv_):
+        assert sorted(row[15] for row in rows[1:]) == ["'+1+1", "'-5"]
+        assert "'+31612345678" in [row[4] for row in rows[1:]]
+
+
+@pytest.mark.parametrize(
+    ("text", "as_dialled"),
+    [
+        ("+31612345678", "06 12345678"),
+        ("+31201234567", "020 123 4567"),
+        ("+318001234", "0800 1234"),
+        ("+3225551212", "00 32 2 555 12 12"),
+        ("+12025550123", "00 1 202-555-0123"),
+        # Typed otherwise before the forms stored E.164: read as the forms read it.
+        ("06-12345678", "06 12345678"),
+        ("+31 (0)6 1234 5678", "06 12345678"),
+    ],
+)
+def test_a_telephone_number_is_written_as_dialled_from_the_netherlands(text, as_dialled):
+    assert telephone_number(text) == TelephoneNumber(as_stored=text, as_dialled=as_dialled)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "-5",
+        "+1+1",
+        "+31 bad",
+        "=1+1",
+        "06 12345678 (werk)",  # phonenumbers would take the letters for digits
+        "bel 06 12345678",
+        "06 1234",  # too short
+        "+31 6 1234 5678 9",  # too long
+    ],
+)
+def test_other_text_is_no_telephone_number(text):
+    assert telephone_number(text) == text
+
+
+def test_every_valid_number_is_dialled_as_text_that_no_reader_takes_for_a_number():
+    """Over the examples of every country and kind of number that phonenumbers knows: the .csv's
+    form begins with a digit (no formula) and has a space (no number, such as 0612345678 would
+    be, leading 0 dropped)."""
+    examples = [
+        phonenumbers.example_number_for_type(region, kind)
+        for region in phonenumbers.SUPPORTED_REGIONS
+        for kind in phonenumbers.PhoneNumberType.values()
+    ] + [
+        phonenumbers.example_number_for_non_geo_entity(code)
+        for code in phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS
+    ]
+    texts = {
+        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        for number in examples
+        if number is not None and phonenumbers.is_valid_number(number)
+    }
+    assert len(texts) > 1000
+
+    dialled = {text: telephone_number(text) for text in texts}
+
+    assert [
+        text for text, number in dialled.items() if not isinstance(number, TelephoneNumber)
+    ] == []
+    assert [
+        number.as_dialled
+        for number in dialled.values()
+        if not number.as_dialled[0].isdigit() or " " not in number.as_dialled
+    ] == []
 
 
 @pytest.mark.parametrize(
@@ -347,10 +460,9 @@ def test_formulas_are_neutralised_in_both_formats(sample):
         ("+31 bad", "'+31 bad"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1)", "'@SUM(A1)"),
-        # Plain numbers and telephone numbers stay as typed (text cells in the .xlsx).
-        ("-2", "-2"),
-        ("+31612345678", "+31612345678"),
-        ("+31 (0)6-1234 5678", "+31 (0)6-1234 5678"),
+        # Numbers too: a telephone number is exported as such (`telephone_number`), not as text.
+        ("-2", "'-2"),
+        ("+31612345678", "'+31612345678"),
         ("+", "'+"),
         ("\t=1", "'\t=1"),
         ("\r=1", "'\r=1"),
@@ -401,7 +513,7 @@ def test_the_callers_selection_and_prefetches_are_respected(sample):
 
     rows = _csv_rows(export_response(selection, fmt="csv", filename_stem="x"))
 
-    assert rows[1:] == [EXPECTED_CSV_ROWS[0]]
+    assert rows[1:] == [_as_csv(EXPECTED_ROWS[0])]
 
 
 def test_same_relatie_twice_is_ordered_by_pk(frozen):
@@ -510,7 +622,7 @@ def test_libreoffice_reads_the_xlsx(sample):
 
     rows = list(csv.reader(io.StringIO(converted, newline="")))
     assert rows[0] == EXPECTED_HEADERS
-    assert [row[1] for row in rows[1:]] == [row[1] for row in EXPECTED_CSV_ROWS]
+    assert [row[1] for row in rows[1:]] == [row[1] for row in EXPECTED_ROWS]
 
 
 def test_status_labels_are_dutch_whatever_the_active_language(frozen):

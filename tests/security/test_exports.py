@@ -9,9 +9,12 @@ a field as ordinary text, so a cell may begin in the middle of a field.
 Two readers: the raw text of the .csv, cut at every place where any reader could begin a cell
 (Excel's triggers = + - @ tab and carriage return included), and LibreOffice, which reads the
 files back with ';' and with ',' while evaluating formulas (it takes only '=' for a formula).
+Neither protection may cost the ordinary values: telephone numbers read back as the text shown,
+without an apostrophe, and dates as dates.
 """
 
 import csv
+import datetime
 import io
 import os
 import re
@@ -64,12 +67,12 @@ HOSTILE = [
     ('x;"=1+1";y', 'x;"\'=1+1";y', 'x;"=1+1";y'),
     ('a"=1+1', "a\"'=1+1", 'a"=1+1'),
     ("x;+31 6 12345678", "x;'+31 6 12345678", "x;+31 6 12345678"),
-    # Plain (telephone) numbers: nothing but arithmetic even if taken for a formula.
-    ("+31612345678", "+31612345678", "+31612345678"),
-    ("+31 (0)6 1234 5678", "+31 (0)6 1234 5678", "+31 (0)6 1234 5678"),
-    ("-5", "-5", "-5"),
-    # With dashes Excel could calculate it from a .csv (31 - 6 - 12345678): an apostrophe there.
-    ("+31-6-12345678", "'+31-6-12345678", "+31-6-12345678"),
+    # Numbers are text like any other; only in the telephone column is a telephone number
+    # exported as one (see ORDINARY_PHONES).
+    ("+31612345678", "'+31612345678", "'+31612345678"),
+    ("+31 (0)6 1234 5678", "'+31 (0)6 1234 5678", "'+31 (0)6 1234 5678"),
+    ("-5", "'-5", "'-5"),
+    ("+31-6-12345678", "'+31-6-12345678", "'+31-6-12345678"),
 ]
 HOSTILE_VALUES = [value for value, _csv, _xlsx in HOSTILE]
 
@@ -84,10 +87,19 @@ ORDINARY = {
     "groep": "Fiscaal - team",
     "gebruiker": "De Wit-Jansen",
 }
-ORDINARY_PHONES = ["+31612345678", "+31 (0)6 1234 5678", "06-12345678", "030 123 45 67"]
-
-# A plain number: arithmetic at most, even where Excel takes it for a formula (see exports.py).
-_PLAIN_NUMBER = re.compile(r"[+-]?[0-9 ()]*[0-9][0-9 ()]*")
+# Telephone numbers as stored (E.164, or as typed before the forms stored E.164), and as the
+# .csv has them: dialled from the Netherlands, which no reader takes for a number or a formula.
+ORDINARY_PHONES = {
+    "+31612345678": "06 12345678",
+    "+3225551212": "00 32 2 555 12 12",
+    "+31 (0)6 1234 5678": "06 12345678",
+    "06-12345678": "06 12345678",
+    "030 123 45 67": "030 123 4567",
+}
+# The dates of every ordinary row. A day above 12: read in the wrong day-month order, it would
+# not become another date but stay text, which the tests see.
+ORDINARY_START = datetime.date(2026, 1, 31)
+ORDINARY_END = datetime.date(2031, 1, 31)
 
 
 def _fit(model, field: str, value: str) -> str:
@@ -150,6 +162,8 @@ def ordinary(db):
             contact_telefoon=telefoon,
             gebruikers=[person],
             groepen=[groep],
+            start_date=ORDINARY_START,
+            end_date=ORDINARY_END,
         )
 
 
@@ -160,7 +174,7 @@ def _export(fmt: str, language: str = "nl") -> bytes:
 
 
 def _ordinary_row(telefoon) -> list:
-    """An ordinary row's text columns as a reader should see them."""
+    """An ordinary row's text columns and its dates as a reader should see them."""
     return [
         "Accountants Zuid-Holland B.V.",
         ORDINARY["relatie"],
@@ -170,11 +184,13 @@ def _ordinary_row(telefoon) -> list:
         "J.-W. van der Bakker-de Vries",
         ORDINARY["contact_email"],
         telefoon,
+        datetime.datetime.combine(ORDINARY_START, datetime.time()),
+        datetime.datetime.combine(ORDINARY_END, datetime.time()),
     ]
 
 
 def _ordinary_columns(row) -> list:
-    return [row[i] for i in (0, 1, 4, 6, 7, 13, 14, 15)]
+    return [row[i] for i in (0, 1, 4, 6, 7, 13, 14, 15, 9, 10)]
 
 
 # --- the .csv as written ----------------------------------------------------------------------
@@ -222,7 +238,7 @@ def test_no_cell_any_reader_could_see_starts_a_formula(hostile, ordinary, langua
     suspicious = [
         cell
         for cell in _cells_any_reader_could_see(text, separator)
-        if cell.startswith(FORMULA_TRIGGERS) and not _PLAIN_NUMBER.fullmatch(cell)
+        if cell.startswith(FORMULA_TRIGGERS)
     ]
     assert suspicious == []
 
@@ -249,9 +265,9 @@ def test_every_text_cell_of_the_xlsx_is_a_string_and_no_formula(hostile, ordinar
     assert {cell.data_type for cell in cells} == {"s", "d"}
     assert not [cell.value for cell in cells if str(cell.value).startswith("=")]
     telefoon = [row[15] for row in sheet.iter_rows(min_row=2, values_only=True)]
-    # Telephone numbers as typed: a text cell, no apostrophe.
+    # Telephone numbers as stored: a text cell, no apostrophe; other text in that column has one.
     assert set(ORDINARY_PHONES) <= set(telefoon)
-    assert {"+31612345678", "+31-6-12345678", "-5"} <= set(telefoon)
+    assert {"+31612345678", "+31-6-12345678", "'-5"} <= set(telefoon)
 
 
 # --- LibreOffice reads the files back -----------------------------------------------------------
@@ -283,11 +299,15 @@ def _soffice(tmp: Path, outdir: str, files: list[Path], infilter: str | None = N
     return out
 
 
-def _csv_filter(separator: str) -> str:
+# Languages (LibreOffice's LCIDs) whose date formats a reader of the .csv has.
+DUTCH, ENGLISH_US, ENGLISH_UK = 1043, 1033, 2057
+
+
+def _csv_filter(separator: str, language: int = DUTCH) -> str:
     """LibreOffice's CSV import options: separator, '"', UTF-8, from line 1, no column formats,
-    default language, quoted fields not forced to text, special numbers (dates) detected, spaces
-    trimmed, and formulas evaluated (token 13) as Excel does."""
-    return f"CSV:{ord(separator)},34,76,1,,0,false,true,false,false,true,,true"
+    the language whose formats it recognises, quoted fields not forced to text, special numbers
+    (dates) detected, spaces trimmed, and formulas evaluated (token 13) as Excel does."""
+    return f"CSV:{ord(separator)},34,76,1,,{language},false,true,false,false,true,,true"
 
 
 def _read(path: Path) -> tuple[list[list], list[str]]:
@@ -321,7 +341,10 @@ def test_libreoffice_reads_no_formula_and_the_ordinary_values_back(hostile, ordi
         (tmp_path / name).write_bytes(content)
     csvs = [tmp_path / name for name in ("nl.csv", "en.csv", "control.csv")]
     by_semicolon = _soffice(tmp_path, "semicolon", csvs, _csv_filter(";"))
-    by_comma = _soffice(tmp_path, "comma", csvs, _csv_filter(","))
+    by_comma = _soffice(tmp_path, "comma", csvs, _csv_filter(",", ENGLISH_US))
+    by_comma_uk = _soffice(
+        tmp_path, "comma-uk", [tmp_path / "en.csv"], _csv_filter(",", ENGLISH_UK)
+    )
     xlsx = _soffice(tmp_path, "xlsx", [tmp_path / "export.xlsx"])
 
     assert _read(by_semicolon / "control.xlsx")[1] == ["control!B1: '=1+1'"]
@@ -331,20 +354,25 @@ def test_libreoffice_reads_no_formula_and_the_ordinary_values_back(hostile, ordi
         by_semicolon / "en.xlsx",
         by_comma / "nl.xlsx",
         by_comma / "en.xlsx",
+        by_comma_uk / "en.xlsx",
         xlsx / "export.xlsx",
     ):
         assert _read(path)[1] == [], path
 
-    # Read with its own separator, every ordinary value is back as it was; a .csv has no types,
-    # so LibreOffice (like Excel) takes the telephone number without spaces for a number.
-    csv_phones = {"+31612345678": 31612345678}
-    for path in (by_semicolon / "nl.xlsx", by_comma / "en.xlsx", xlsx / "export.xlsx"):
+    # Read with its own separator and language, every ordinary value is back as it was shown:
+    # the telephone numbers as text without an apostrophe (in the .csv as dialled), the dates as
+    # dates (the Dutch .csv's dd-mm-yyyy, the English one's ISO 8601 in US and UK English).
+    for path, phones in (
+        (by_semicolon / "nl.xlsx", ORDINARY_PHONES),
+        (by_comma / "en.xlsx", ORDINARY_PHONES),
+        (by_comma_uk / "en.xlsx", ORDINARY_PHONES),
+        (xlsx / "export.xlsx", {phone: phone for phone in ORDINARY_PHONES}),
+    ):
         rows = _read(path)[0]
         assert rows[0] == list(HEADERS)
         ordinary = [
             _ordinary_columns(row) for row in rows if row[0] == "Accountants Zuid-Holland B.V."
         ]
-        phones = {**{p: p for p in ORDINARY_PHONES}, **(csv_phones if path.parent != xlsx else {})}
         assert sorted(ordinary, key=str) == sorted(
             (_ordinary_row(phones[p]) for p in ORDINARY_PHONES), key=str
         ), path
