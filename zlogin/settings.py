@@ -365,6 +365,10 @@ ZLOGIN_POSTAL_ADDRESS = env.list(
         "8200 VB Lelystad",
     ],
 )
+# Z login's public website (contact options, "Vragen over het vervolg?" in the mails) and its
+# page with the current tarieven (the request form), where the manual links to them.
+ZLOGIN_WEBSITE_URL = env.str("ZLOGIN_WEBSITE_URL", default="https://www.zlogin.nl")
+ZLOGIN_TARIEVEN_URL = env.str("ZLOGIN_TARIEVEN_URL", default="https://www.zlogin.nl/tarieven")
 
 # --- security --------------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -11,15 +11,24 @@ from django.contrib.auth.signals import user_login_failed
 from django.shortcuts import redirect, render
 from two_factor.views import LoginView
 
-from .. import throttle
+from .. import lockout, throttle
 from ..constants import LoginFactor, LoginOutcome
 from ..middleware import note_login
 from ..services import factor_of, record_login_attempt
 
 
-def lockout_response(request, credentials=None, *args, **kwargs):
-    """Shown for every attempt while the account is locked (AXES_LOCKOUT_CALLABLE)."""
-    return render(request, "accounts/locked_out.html", status=429)
+def lockout_response(request, original_response=None, credentials=None):
+    """Shown for every attempt while the account is locked (AXES_LOCKOUT_CALLABLE), with when
+    to try again."""
+    ends_at = lockout.lock_ends_at(request, (credentials or {}).get("username") or "")
+    context = {
+        "cool_off_minutes": lockout.cool_off_minutes(request),
+        "lock_ends_at": ends_at,
+        "minutes_left": lockout.minutes_until(ends_at),
+    }
+    response = render(request, "accounts/locked_out.html", context, status=429)
+    response["Retry-After"] = str(context["minutes_left"] * 60)
+    return response
 
 
 def throttled_response(request):
@@ -42,7 +51,7 @@ class PortalLoginView(LoginView):
             factor=factor,
             outcome=LoginOutcome.LOCKED,
         )
-        return lockout_response(self.request)
+        return lockout_response(self.request, credentials={"username": user.username})
 
     def post(self, *args, **kwargs):
         posted_step = self.request.POST.get(f"{self.prefix}-current_step", self.steps.current)
@@ -67,7 +76,7 @@ class PortalLoginView(LoginView):
                 outcome=LoginOutcome.LOCKED if why == "locked" else LoginOutcome.THROTTLED,
             )
         if why == "locked":
-            return lockout_response(self.request)
+            return lockout_response(self.request, credentials={"username": username})
         return throttled_response(self.request)
 
     def render(self, form=None, **kwargs):
@@ -99,7 +108,7 @@ class PortalLoginView(LoginView):
                 )
                 if self._is_locked(user.username):
                     self.storage.reset()
-                    return lockout_response(self.request)
+                    return lockout_response(self.request, credentials={"username": user.username})
         return super().render(form, **kwargs)
 
     def done(self, form_list, **kwargs):

@@ -312,6 +312,8 @@ def test_the_mail_in_dutch(frozen):
         "Accountantskantoor Van Dijk wil gebruikmaken van een ketenmachtiging van Z login om "
         "namens uw organisatie in te loggen met eHerkenning.\n"
         "\n"
+        f"Aanvraagcode: {km.request_code}\n"
+        "\n"
         "Het gaat om een ketenmachtiging voor 3 jaar voor:\n"
         "- Dienstverlenersmachtiging voor Belastingdienst: alle diensten van Belastingdienst\n"
         "- Verzuimmelding (UWV)\n"
@@ -323,8 +325,8 @@ def test_the_mail_in_dutch(frozen):
         "- Print bijgevoegd Ketenmachtiging formulier (PDF);\n"
         "- Laat deze ondertekenen door de wettelijk bevoegde(n) van uw organisatie;\n"
         "- Stuur kopie identiteitsbewijs mee van de wettelijk bevoegde(n) van uw organisatie;\n"
-        "- Stuur het getekende formulier, zo spoedig mogelijk maar uiterlijk voor 10-06-2026 per "
-        "post naar Z login. Het adres staat vermeld op het formulier.\n"
+        "- Stuur het getekende formulier zo spoedig mogelijk per post naar Z login; het moet "
+        "uiterlijk op 10-06-2026 binnen zijn. Het adres staat vermeld op het formulier.\n"
         "\n"
         "Op het formulier staan nogmaals de stappen en het adres van Z login opgenomen. Z login "
         "brengt de kosten van deze ketenmachtiging in rekening bij Accountantskantoor Van Dijk. "
@@ -338,8 +340,9 @@ def test_the_mail_in_dutch(frozen):
         "\n"
         "t: 020 123 45 67\n"
         "\n"
-        "Vragen over het vervolg? Kijk dan op de website van Z login. Daar kunt u ook de "
-        "verschillende contactmogelijkheden vinden.\n"
+        "Vragen over het vervolg? Kijk dan op de Z login website: https://www.zlogin.nl\n"
+        "Daar kunt u ook de verschillende contactmogelijkheden vinden. Vermeld daarbij de "
+        f"aanvraagcode {km.request_code}.\n"
         "\n"
         "Persoonlijk bericht van Accountantskantoor Van Dijk:\n"
         "\n"
@@ -352,13 +355,15 @@ def test_the_mail_in_dutch(frozen):
     assert '<html lang="nl">' in html
     assert "Beste A.B. van der Berg," in html
     assert "Bakkerij De Gouden Korst &amp; Zn. B.V." in html
-    assert "uiterlijk voor <strong" in html and ">10-06-2026</strong> per post" in html
+    assert "het moet uiterlijk op <strong" in html and ">10-06-2026</strong> binnen zijn." in html
     assert "Z login brengt de kosten van deze ketenmachtiging in rekening bij" in html
     assert 'href="mailto:kantoor@vandijk.example.nl"' in html
     assert "Zoals besproken.<br>Groet, Piet" in html
     assert html.index("Vragen over het vervolg?") < html.index("Zoals besproken.")
     assert html.index("Zoals besproken.") < html.index("Met vriendelijke groet,")
-    assert "<img" not in html and "http" not in html  # no external images or links
+    # No external images; the one link goes to the Z login website.
+    assert "<img" not in html
+    assert re.findall(r'href="(http[^"]*)"', html) == ["https://www.zlogin.nl"]
 
 
 def test_the_mail_in_english(frozen):
@@ -379,8 +384,8 @@ def test_the_mail_in_english(frozen):
         "- Print the attached chain authorisation form (PDF);\n",
         "- Have it signed by the legal representative(s) of your organisation;\n",
         "- Enclose a copy of the identity document of the legal representative(s)",
-        "- Send the signed form by post to Z login as soon as possible, but no later than "
-        "10-06-2026. The address is on the form.\n",
+        "- Send the signed form by post to Z login as soon as possible; it must arrive no later "
+        "than 10-06-2026. The address is on the form.\n",
         "Z login charges the costs of this chain authorisation to Accountantskantoor Van Dijk. "
         "Your intermediary may pass costs on to you.",
         "Please contact Accountantskantoor Van Dijk:\n\ne: kantoor@vandijk.example.nl\n\n"
@@ -392,7 +397,7 @@ def test_the_mail_in_english(frozen):
     assert "Dienstverlenersmachtiging" not in body
     assert '<html lang="en">' in html
     assert "<strong>General authority</strong>: all services" in html
-    assert "no later than <strong" in html and ">10-06-2026</strong>" in html
+    assert "it must arrive no later than <strong" in html and ">10-06-2026</strong>." in html
     assert "Kind regards,<br>Customer Service Z login eHerkenning" in html
 
 
