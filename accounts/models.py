@@ -80,6 +80,15 @@ class User(AbstractUser):
     initials = models.CharField(_("initialen"), max_length=20, blank=True)
     tussenvoegsel = models.CharField(_("tussenvoegsel"), max_length=20, blank=True)
     phone_number = models.CharField(_("telefoonnummer"), max_length=30, blank=True)
+    # The organisation last chosen in the switcher: the person's next session starts in it.
+    last_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("laatst gekozen organisatie"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("persoon")

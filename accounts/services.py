@@ -1,4 +1,5 @@
-"""Writes for accounts: the login history and the afzenderinstellingen."""
+"""Writes for accounts: the login history, the organisation last chosen and the
+afzenderinstellingen."""
 
 from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -36,6 +37,12 @@ def record_login_attempt(
         factor=factor,
         outcome=outcome,
     )
+
+
+def remember_organisation(*, acting_user: User, organisation: Organisation) -> None:
+    """The organisation the person chose in the switcher: their next login starts in it."""
+    User.objects.filter(pk=acting_user.pk).update(last_organisation=organisation)
+    acting_user.last_organisation = organisation
 
 
 @transaction.atomic

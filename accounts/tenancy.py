@@ -1,12 +1,14 @@
 """The active organisation: the one place every portal view gets its tenant from.
 
 A person may hold middelen for several organisations. The one chosen on the left holds for the
-session; every portal query filters by it, and another organisation's object is a 404.
+session; every portal query filters by it, and another organisation's object is a 404. The choice
+is also remembered for the person: their next session starts in it.
 """
 
 from django.utils.functional import SimpleLazyObject
 
 from .models import Membership
+from .services import remember_organisation
 
 SESSION_KEY = "active_organisation_id"
 
@@ -24,22 +26,32 @@ def memberships_of(user):
 
 
 def resolve_active_membership(request) -> Membership | None:
-    memberships = list(memberships_of(request.user))
+    """The session's organisation, else the one the person chose last (a new session), else
+    the first they may manage, else their first. Only an active middel of theirs counts."""
+    memberships = {m.organisation_id: m for m in memberships_of(request.user)}
     if not memberships:
         return None
-    chosen = request.session.get(SESSION_KEY)
-    for membership in memberships:
-        if membership.organisation_id == chosen:
-            return membership
-    # Default: the first organisation the person may manage, else the first one.
-    return next((m for m in memberships if m.may_manage_ketenmachtigingen), memberships[0])
+    first = next(iter(memberships.values()))
+    active = (
+        memberships.get(request.session.get(SESSION_KEY))
+        or memberships.get(request.user.last_organisation_id)
+        or next((m for m in memberships.values() if m.may_manage_ketenmachtigingen), first)
+    )
+    # Kept in the session: a switch in another session (another browser) does not move this
+    # one to another organisation under its open pages.
+    if request.session.get(SESSION_KEY) != active.organisation_id:
+        request.session[SESSION_KEY] = active.organisation_id
+    return active
 
 
 def set_active_organisation(request, organisation_id: int) -> bool:
-    """Switch to one of the person's own organisations; refuses anything else."""
-    if not memberships_of(request.user).filter(organisation_id=organisation_id).exists():
+    """Switch to one of the person's own organisations, and remember it for their next
+    login; refuses anything else."""
+    membership = memberships_of(request.user).filter(organisation_id=organisation_id).first()
+    if membership is None:
         return False
     request.session[SESSION_KEY] = organisation_id
+    remember_organisation(acting_user=request.user, organisation=membership.organisation)
     return True
 
 
