@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.access import portal_view
 from audit.selectors import history_of
@@ -21,6 +22,7 @@ from ketenmachtigingen.authorization import picker_warnings
 from ketenmachtigingen.errors import DomainError
 from ketenmachtigingen.selectors import catalogue
 from ketenmachtigingen.services.creation import ScopeSelection
+from zlogin.confirmation import Question, ask_first
 
 from . import selectors, services
 from .forms import DienstenPickerForm, GroepNameForm, MembersForm, ToegestaneDienstenForm
@@ -330,12 +332,26 @@ def delete(request, groep_id):
         services.delete_groep(acting_user=request.user, groep=groep)
         messages.success(request, _("De groep “%(name)s” is verwijderd.") % {"name": groep.name})
         return redirect("groepen:list")
-    return render(
+    return ask_first(
         request,
-        "groepen/delete.html",
-        {
-            "menu": MENU,
-            "groep": groep,
-            "ketenmachtiging_count": selectors.linked_ketenmachtigingen_count(groep),
-        },
+        _delete_question(groep),
+        cancel_url=reverse("groepen:detail", args=[groep.pk]),
+        menu=MENU,
+    )
+
+
+def _delete_question(groep) -> Question:
+    consequence = _("De groep “%(name)s” wordt verwijderd.") % {"name": groep.name}
+    if count := selectors.linked_ketenmachtigingen_count(groep):
+        consequence += " " + ngettext(
+            "De groep wordt gebruikt in %(n)s ketenmachtiging. De gebruikers van de groep kunnen "
+            "die daarna niet meer via deze groep gebruiken.",
+            "De groep wordt gebruikt in %(n)s ketenmachtigingen. De gebruikers van de groep "
+            "kunnen die daarna niet meer via deze groep gebruiken.",
+            count,
+        ) % {"n": count}
+    return Question(
+        title=_("Verwijder groep"),
+        consequence=consequence,
+        confirm_label=_("Ja, verwijder groep"),
     )

@@ -15,13 +15,15 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import portal_view
+from zlogin.confirmation import ask_first
 
-from .. import imports, wizard
+from .. import confirmations, imports, wizard
 from ..bulk import selectors, services
 from ..errors import DomainError
 from ..forms import BulkSendForm, BulkUploadForm
@@ -172,10 +174,19 @@ def detail(request, bulk_id: int):
 
 
 @portal_view
-@require_POST
+@require_http_methods(["GET", "POST"])
 def delete(request, bulk_id: int):
     """The trash icon: the import is removed; Stap 1 starts again."""
     bulk = _bulk_or_404(request, bulk_id)
+    if request.method == "GET":
+        if bulk.state != BulkRequestState.DRAFT:  # sent: it stays
+            return redirect("ketenmachtigingen:bulk_progress", bulk_id=bulk.pk)
+        return ask_first(
+            request,
+            confirmations.delete_import(bulk, selectors.row_count(bulk)),
+            cancel_url=f"{reverse('ketenmachtigingen:add_bulk')}#stap-1",
+            menu=MENU,
+        )
     try:
         services.delete_bulk_request(bulk, acting_user=request.user)
     except DomainError as error:
@@ -230,6 +241,7 @@ def send(request, bulk_id: int):
             if not submitted:
                 messages.info(request, _("Deze aanvraag is al verzonden."))
             return redirect("ketenmachtigingen:bulk_progress", bulk_id=bulk.pk)
+    row_count = selectors.row_count(bulk)
     return render(
         request,
         "ketenmachtigingen/send.html",
@@ -238,8 +250,9 @@ def send(request, bulk_id: int):
             "form": form,
             "draft": draft,
             "bulk": bulk,
-            "bulk_row_count": selectors.row_count(bulk),
+            "bulk_row_count": row_count,
             "bulk_warning_count": selectors.warning_count(bulk),
+            "paid_request_count": row_count,  # one request per row of the import
         },
     )
 

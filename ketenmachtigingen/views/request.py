@@ -11,13 +11,14 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import portal_view
 from accounts.selectors import gebruikers_of
 from groepen.models import Groep
+from zlogin.confirmation import ask_first
 
-from .. import wizard
+from .. import confirmations, wizard
 from ..authorization import may_be_assigned, picker_warnings
 from ..bulk import services as bulk_services
 from ..errors import DomainError
@@ -113,10 +114,17 @@ def add(request):
 
 
 @portal_view
-@require_POST
+@require_http_methods(["GET", "POST"])
 def restart(request):
     """ "Begin opnieuw": the draft, and the import it refers to, are removed."""
     draft = wizard.load(request)
+    if request.method == "GET":
+        return ask_first(
+            request,
+            confirmations.restart(draft),
+            cancel_url=wizard_url(draft.current_step, draft),
+            menu=MENU,
+        )
     wizard.clear(request)
     bulk_services.discard_draft(organisation=request.organisation, bulk_id=draft.bulk_id)
     return redirect("ketenmachtigingen:add_bulk" if draft.is_bulk else "ketenmachtigingen:add")
@@ -297,7 +305,13 @@ def send(request):
     return render(
         request,
         "ketenmachtigingen/send.html",
-        {"menu": MENU, "form": form, "draft": draft, "company": draft.company_obj()},
+        {
+            "menu": MENU,
+            "form": form,
+            "draft": draft,
+            "company": draft.company_obj(),
+            "paid_request_count": 1,  # one company, one ketenmachtiging
+        },
     )
 
 

@@ -2,3 +2,91 @@
 document.addEventListener("change", (event) => {
   if (event.target.matches("[data-autosubmit]")) event.target.form.requestSubmit();
 });
+
+// Ask before a destructive action (zlogin/confirmation.py). Its trigger is a form sent with GET
+// and marked data-confirm: without JavaScript it opens the action's confirmation page, whose
+// POST form alone acts. Here that page's question is shown in a modal dialog instead, with
+// "Annuleer" focused; the dialog's confirm button sends the page's own form. An htmx element
+// marked data-confirm asks the same way before its request; its data-confirm may hold the
+// confirmation page's address when that is not the request's own.
+let asking = false;
+
+async function confirmationContent(url) {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(10000) });
+    if (!response.ok) return null;
+    const page = new DOMParser().parseFromString(await response.text(), "text/html");
+    return page.querySelector("[data-confirm-content]");
+  } catch {
+    return null;
+  }
+}
+
+function confirmationDialog(content) {
+  const dialog = document.createElement("dialog");
+  dialog.className = "confirm-dialog";
+  dialog.append(document.importNode(content, true));
+  const heading = dialog.querySelector("h1, h2");
+  heading.id = "confirm-dialog-title";
+  dialog.setAttribute("aria-labelledby", heading.id);
+  const question = dialog.querySelector("[data-confirm-question]");
+  if (question) {
+    question.id = "confirm-dialog-question";
+    dialog.setAttribute("aria-describedby", question.id);
+  }
+  // On the page "Annuleer" is a link back; in the dialog it closes the dialog.
+  const link = dialog.querySelector("[data-confirm-cancel]");
+  const cancel = document.createElement("button");
+  cancel.type = "button";
+  cancel.className = link.className;
+  cancel.textContent = link.textContent;
+  cancel.addEventListener("click", () => dialog.close());
+  link.replaceWith(cancel);
+  return { dialog, cancel, form: dialog.querySelector("form") };
+}
+
+async function askFirst(url, trigger, proceed) {
+  if (asking) return;
+  asking = true;
+  const content = await confirmationContent(url);
+  asking = false;
+  if (!content) {
+    window.location.assign(url); // the confirmation page asks instead
+    return;
+  }
+  const { dialog, cancel, form } = confirmationDialog(content);
+  let sent = false;
+  form.addEventListener("submit", (event) => {
+    if (sent || proceed) event.preventDefault();
+    sent = true;
+    if (proceed) {
+      dialog.close();
+      proceed();
+    }
+  });
+  dialog.addEventListener("close", () => {
+    dialog.remove();
+    trigger.focus();
+  });
+  document.body.append(dialog);
+  dialog.showModal(); // Escape cancels
+  cancel.focus();
+}
+
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (event.defaultPrevented || !form.matches("form[data-confirm]")) return;
+  event.preventDefault();
+  const url = new URL(form.action, document.baseURI);
+  url.search = new URLSearchParams(new FormData(form)).toString();
+  askFirst(url.href, event.submitter || form);
+});
+
+document.addEventListener("htmx:confirm", (event) => {
+  const element = event.detail.elt;
+  if (!element.hasAttribute("data-confirm")) return;
+  event.preventDefault();
+  askFirst(element.dataset.confirm || event.detail.path, element, () =>
+    event.detail.issueRequest(true),
+  );
+});

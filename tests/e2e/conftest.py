@@ -68,17 +68,22 @@ def screenshot(page):
     return take
 
 
+def log_in_on(page, username: str, password: str, device) -> None:
+    """Log in through the real two-step form in `page`: password, then the TOTP code."""
+    page.goto("/inloggen/")
+    page.get_by_label("Gebruikersnaam").fill(username)
+    page.get_by_label("Wachtwoord", exact=True).fill(password)
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_label("Code").fill(totp_now(device.key))
+    page.get_by_role("button", name="Bevestig code").click()
+
+
 @pytest.fixture
 def log_in(page):
-    """Log in through the real two-step form: password, then the TOTP code."""
+    """log_in_on for the test's page."""
 
     def do(username: str, password: str, device) -> None:
-        page.goto("/inloggen/")
-        page.get_by_label("Gebruikersnaam").fill(username)
-        page.get_by_label("Wachtwoord").fill(password)
-        page.get_by_role("button", name="Inloggen").click()
-        page.get_by_label("Code").fill(totp_now(device.key))
-        page.get_by_role("button", name="Bevestig code").click()
+        log_in_on(page, username, password, device)
 
     return do
 

@@ -106,13 +106,14 @@ def test_create_rename_and_delete_a_groep(page, log_in, beheerder, screenshot):
     # Delete, while a ketenmachtiging uses the groep.
     km = KetenmachtigingFactory(intermediair=groep.organisation, actief=True, groepen=[groep])
     page.reload()
-    page.get_by_role("link", name="Verwijder groep").click()
-    expect(
-        page.get_by_text("Weet u zeker dat u de groep “Loonadministratie Noord” wilt verwijderen?")
-    ).to_be_visible()
-    expect(page.get_by_text("De groep wordt gebruikt in 1 ketenmachtiging.")).to_be_visible()
-    screenshot("groepen-10-verwijder-groep")
     page.get_by_role("button", name="Verwijder groep").click()
+    dialog = page.get_by_role("dialog", name="Verwijder groep")
+    expect(dialog).to_contain_text(
+        "De groep “Loonadministratie Noord” wordt verwijderd. De groep wordt gebruikt in 1 "
+        "ketenmachtiging."
+    )
+    screenshot("groepen-10-verwijder-groep")
+    dialog.get_by_role("button", name="Ja, verwijder groep").click()
 
     expect(page.get_by_text("De groep “Loonadministratie Noord” is verwijderd.")).to_be_visible()
     expect(page.get_by_role("row", name=re.compile("Loonadministratie"))).to_have_count(0)

@@ -448,8 +448,11 @@ def test_delete_asks_first_then_removes_and_records(portal, org, beheerder):
     assert "Verwijder groep" in page(portal, url("detail", groep))
 
     confirm = page(portal, url("delete", groep))
-    assert "Weet u zeker dat u de groep “Fiscalisten” wilt verwijderen?" in confirm
-    assert "De groep wordt gebruikt in 2 ketenmachtigingen." in confirm
+    assert (
+        "De groep “Fiscalisten” wordt verwijderd. De groep wordt gebruikt in 2 "
+        "ketenmachtigingen. De gebruikers van de groep kunnen die daarna niet meer via deze "
+        "groep gebruiken."
+    ) in confirm
     assert Groep.objects.filter(pk=groep.pk).exists()  # asking deletes nothing
 
     response = portal.post(url("delete", groep), follow=True)
