@@ -9,7 +9,7 @@ from groepen.models import Groep
 
 from .authorization import may_be_assigned
 from .constants import DEFAULT_DURATION_YEARS, DURATION_CHOICES, Leverancier
-from .models import Dienst, Dienstverlener
+from .models import Dienst, Dienstverlener, Ketenmachtiging
 
 
 class CompanyNumberForm(forms.Form):
@@ -216,7 +216,10 @@ class OverviewFilterForm(forms.Form):
     def filters(self):
         from .selectors import OverviewFilters
 
-        data = self.cleaned_data if self.is_valid() else {}
+        # A value that does not validate is left out, with its error in the filter panel;
+        # the other filters still apply.
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
         dienstverlener = data.get("dienstverlener")
         return OverviewFilters(
             search=data.get("zoek", ""),
@@ -271,6 +274,67 @@ class RenewalRowForm(forms.Form):
     naam = forms.CharField(label=_("Naam ontvanger"), max_length=100)
     email = forms.EmailField(label=_("E-mailadres ontvanger"))
     taal = forms.ChoiceField(label=_("Taal"), choices=Language.choices)
+
+
+class RenewalSelectionForm(forms.Form):
+    """The Acties tab around its rows: "Vraag verlenging aan" for one row (`een`) or "Verleng
+    selectie" for the ticked rows (`selectie`), the cost consent, and how many renewals the
+    line beside the consent showed (`getoond_aantal`, kept in step by static/js/paid-summary.js).
+
+    Nothing is ticked beforehand. A selection is sent only when the number shown is the number
+    selected, so that no paid renewal goes out unless its number was seen first."""
+
+    een = forms.ModelChoiceField(queryset=Ketenmachtiging.objects.none(), required=False)
+    selectie = forms.ModelMultipleChoiceField(
+        queryset=Ketenmachtiging.objects.none(), required=False
+    )
+    costs_agreed = forms.BooleanField(
+        label=_("Ja, ik ga akkoord met de kosten voor vastlegging van deze ketenmachtiging."),
+        error_messages={"required": _("Ga akkoord met de kosten om de verlenging aan te vragen.")},
+    )
+    getoond_aantal = forms.IntegerField(required=False, min_value=0)
+
+    def __init__(self, *args, intermediair, **kwargs):
+        super().__init__(*args, **kwargs)
+        own = (
+            Ketenmachtiging.objects.filter(intermediair=intermediair)
+            .select_related("relatie", "intermediair")
+            .order_by("end_date", "pk")
+        )
+        self.fields["een"].queryset = own
+        self.fields["selectie"].queryset = own
+
+    def clean(self):
+        data = super().clean()
+        chosen_invalid = "een" in self.errors or "selectie" in self.errors
+        if not chosen_invalid and not (data.get("een") or data.get("selectie")):
+            raise forms.ValidationError(
+                _("Kies één of meerdere ketenmachtigingen om te verlengen.")
+            )
+        return data
+
+    @property
+    def ticked_ids(self) -> set[int]:
+        """The rows ticked in the submitted page, to tick them again when it is shown again."""
+        if not self.is_bound:
+            return set()
+        return {int(pk) for pk in self.data.getlist("selectie") if pk.isdigit()}
+
+    def chosen(self) -> list[Ketenmachtiging]:
+        een = self.cleaned_data["een"]
+        return [een] if een else list(self.cleaned_data["selectie"])
+
+    def number_was_shown(self) -> bool:
+        """One row's own button names its row; a selection needs its number seen."""
+        data = self.cleaned_data
+        return data["een"] is not None or data["getoond_aantal"] == len(data["selectie"])
+
+    def refusals(self) -> list[str]:
+        """Why nothing was sent: what to choose first, then the rest."""
+        return [
+            *self.non_field_errors(),
+            *(error for name in self.fields for error in self.errors.get(name, [])),
+        ]
 
 
 # --- Meerdere bedrijven -----------------------------------------------------------------------

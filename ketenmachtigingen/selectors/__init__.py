@@ -13,9 +13,11 @@ from .overview import (
     tab_queryset,
 )
 from .request import CatalogueGroup, catalogue, existing_relatie, overlapping_ketenmachtigingen
+from .timeline import MonthCount, expiry_timeline
 
 __all__ = [
     "CatalogueGroup",
+    "MonthCount",
     "OverviewFilters",
     "RelatieRow",
     "acties_count",
@@ -24,6 +26,7 @@ __all__ = [
     "apply_filters",
     "catalogue",
     "existing_relatie",
+    "expiry_timeline",
     "ketenmachtigingen_for_export",
     "overlapping_ketenmachtigingen",
     "overview_page",

@@ -7,14 +7,16 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import portal_view
 from accounts.models import Organisation
 from accounts.selectors import gebruikers_of
 from accounts.tenancy import memberships_of
 from groepen.models import Groep
+from zlogin.confirmation import ask_first
 
+from .. import confirmations
 from ..authorization import may_be_assigned, picker_warnings
 from ..constants import HIDDEN_STATUSES, PENDING_STATUSES, Status, Tab
 from ..errors import AlreadyRequested, DomainError
@@ -24,6 +26,7 @@ from ..forms import (
     ExportForm,
     OverviewFilterForm,
     RenewalRowForm,
+    RenewalSelectionForm,
     RevokeForm,
 )
 from ..models import Ketenmachtiging
@@ -31,11 +34,13 @@ from ..selectors import (
     acties_count,
     acties_page,
     afgegeven_page,
+    expiry_timeline,
     ketenmachtigingen_for_export,
     overview_page,
     relatie_details,
 )
 from ..services import assignments, lifecycle, renewals
+from .expiry_chart import expiry_chart
 
 MENU = "van_relaties"
 EXPORTABLE_TABS = (Tab.ACTIEF, Tab.WACHTEND, Tab.VERLOPEN)
@@ -73,9 +78,12 @@ def overview(request):
     tab = _tab(request)
     filter_form = OverviewFilterForm(request.GET or None, statuses=TAB_STATUSES[tab])
     filters = filter_form.filters() if filter_form.is_bound else OverviewFilterForm().filters()
+    acties_table = {}
     if tab == Tab.ACTIES:
         page = acties_page(request.organisation, filters, request.GET.get("pagina"))
         rows = [(km, _renewal_form(km)) for km in page]
+        selection = RenewalSelectionForm(intermediair=request.organisation)
+        acties_table = _acties_table(rows, selection, ticked_ids=set())
     else:
         page, rows = overview_page(request.organisation, tab, filters, request.GET.get("pagina"))
     query = request.GET.copy()
@@ -97,48 +105,105 @@ def overview(request):
         "export_form": ExportForm(),
         "exportable": tab in EXPORTABLE_TABS,
         "several_organisations": memberships_of(request.user).managing().count() > 1,
+        **acties_table,
     }
     if request.headers.get("HX-Request") == "true":  # search as you type: the rows only
         rows_template = "_acties_rows" if tab == Tab.ACTIES else "_overview_rows"
         return render(request, f"ketenmachtigingen/{rows_template}.html", context)
+    if tab == Tab.ACTIEF:
+        context["expiry_chart"] = expiry_chart(
+            expiry_timeline(request.organisation),
+            end_from=filters.end_from,
+            end_to=filters.end_to,
+        )
     return render(request, "ketenmachtigingen/overview.html", context)
 
 
-def _renewal_form(km, data=None):
-    return RenewalRowForm(
-        data,
-        prefix=str(km.pk),
-        initial={"naam": km.contact_name, "email": km.contact_email, "taal": km.language},
+def _renewal_form(km, data=None, *, typed=None):
+    """A row of the Acties table: bound to `data` to check what is sent; otherwise showing the
+    contact on record, or what was typed in the row (`typed`) when the table comes back."""
+    prefix = str(km.pk)
+    initial = {"naam": km.contact_name, "email": km.contact_email, "taal": km.language}
+    if typed is not None:
+        initial |= {
+            name: typed[f"{prefix}-{name}"] for name in initial if f"{prefix}-{name}" in typed
+        }
+    return RenewalRowForm(data, prefix=prefix, initial=initial)
+
+
+def renewal_summary(count: int) -> str:
+    """The line beside the cost consent: how many paid renewals Verleng selectie requests."""
+    if not count:
+        return _(
+            "U heeft nog geen ketenmachtiging geselecteerd. Aan elke verlenging zijn kosten "
+            "voor vastlegging verbonden."
+        )
+    return ngettext(
+        "U vraagt %(n)s verlenging aan. Hieraan zijn kosten voor vastlegging verbonden.",
+        "U vraagt %(n)s verlengingen aan. Aan elke verlenging zijn kosten voor vastlegging "
+        "verbonden.",
+        count,
+    ) % {"n": count}
+
+
+def _acties_table(rows, selection, *, ticked_ids) -> dict:
+    """What _acties_table.html shows besides the rows: which are ticked, the cost consent and
+    the line beside it, for the ticked rows and, for the page's script, for any number."""
+    ticked_count = sum(km.pk in ticked_ids for km, _form in rows)
+    return {
+        "rows": rows,
+        "selection": selection,
+        "ticked_ids": ticked_ids,
+        "ticked_count": ticked_count,
+        "paid_summary": renewal_summary(ticked_count),
+        "paid_summaries": [renewal_summary(n) for n in range(len(rows) + 1)],
+    }
+
+
+def _acties_again(request, selection):
+    """The Acties table as it was submitted (ticked rows, typed contacts, the consent), when
+    nothing was sent. The form's address carries the tab's search, filters and page."""
+    filters = OverviewFilterForm(request.GET, statuses=TAB_STATUSES[Tab.ACTIES]).filters()
+    page = acties_page(request.organisation, filters, request.GET.get("pagina"))
+    rows = [(km, _renewal_form(km, typed=request.POST)) for km in page]
+    return render(
+        request,
+        "ketenmachtigingen/renew_errors.html",
+        {
+            "menu": MENU,
+            "tab": Tab.ACTIES,
+            "heading": _("Ketenmachtigingen verlengen"),
+            **_acties_table(rows, selection, ticked_ids=selection.ticked_ids),
+        },
     )
 
 
 @portal_view
 @require_POST
 def renew(request):
-    """Vraag verlenging aan (one row) or Verleng selectie (the ticked rows). Invalid rows are
-    shown with their error and not sent; the valid ones are sent, each on its own."""
-    one = request.POST.get("een")
-    chosen = [one] if one else request.POST.getlist("selectie")
-    ids = [int(pk) for pk in chosen if pk.isdigit()]
-    kms = {
-        km.pk: km
-        for km in Ketenmachtiging.objects.filter(
-            pk__in=ids, intermediair=request.organisation
-        ).select_related("relatie", "intermediair")
-    }
-    overview_url = f"{reverse('ketenmachtigingen:overview')}?tab={Tab.ACTIES}"
-    if not kms:
-        messages.error(request, _("Kies één of meerdere ketenmachtigingen om te verlengen."))
-        return redirect(overview_url)
-    costs_agreed = request.POST.get("costs_agreed") == "on"
-    if not costs_agreed:
-        messages.error(request, _("Ga akkoord met de kosten om de verlenging aan te vragen."))
-        return redirect(overview_url)
+    """Vraag verlenging aan (one row) or Verleng selectie (the ticked rows).
+
+    Nothing is sent without a row, without the cost consent, or for a selection whose number
+    the page did not show (without JavaScript it shows it now and asks to click again): the
+    table comes back as it was filled in. Otherwise invalid rows are shown with their error and
+    not sent; the valid ones are sent, each on its own."""
+    selection = RenewalSelectionForm(request.POST, intermediair=request.organisation)
+    if not selection.is_valid():
+        for refusal in selection.refusals():
+            messages.error(request, refusal)
+        return _acties_again(request, selection)
+    if not selection.number_was_shown():
+        messages.warning(
+            request,
+            f"{renewal_summary(len(selection.cleaned_data['selectie']))} "
+            + _("Controleer de selectie en klik nogmaals op Verleng selectie om te versturen."),
+        )
+        return _acties_again(request, selection)
     sent, already, failed = [], [], {}
-    for km in kms.values():
+    for km in selection.chosen():
         form = _renewal_form(km, request.POST)
         if not form.is_valid():
-            failed[km.pk] = form
+            failed[km] = form
             continue
         try:
             renewals.request_renewal(
@@ -147,13 +212,13 @@ def renew(request):
                 contact_name=form.cleaned_data["naam"],
                 contact_email=form.cleaned_data["email"],
                 language=form.cleaned_data["taal"],
-                costs_agreed=costs_agreed,
+                costs_agreed=selection.cleaned_data["costs_agreed"],
             )
         except AlreadyRequested:  # a second click or a resubmitted page: sent once
             already.append(km)
         except DomainError as error:
             form.add_error(None, error.message)
-            failed[km.pk] = form
+            failed[km] = form
         else:
             sent.append(km)
     if sent:
@@ -177,7 +242,7 @@ def renew(request):
             % {"n": len(already)},
         )
     if not failed:
-        return redirect(overview_url)
+        return redirect(f"{reverse('ketenmachtigingen:overview')}?tab={Tab.ACTIES}")
     messages.error(
         request,
         ngettext(
@@ -193,7 +258,8 @@ def renew(request):
         {
             "menu": MENU,
             "tab": Tab.ACTIES,
-            "rows": [(kms[pk], form) for pk, form in failed.items()],
+            "heading": _("Verlengingen die niet zijn verstuurd"),
+            **_acties_table(list(failed.items()), selection, ticked_ids={km.pk for km in failed}),
         },
     )
 
@@ -247,10 +313,12 @@ def export(request):
 
 
 @portal_view
-@require_POST
+@require_http_methods(["GET", "POST"])
 def remove_gebruiker(request, ketenmachtiging_id, membership_id):
     km = _own_ketenmachtiging(request, ketenmachtiging_id)
     membership = get_object_or_404(km.gebruikers, pk=membership_id)
+    if request.method == "GET":
+        return _ask_first(request, km, confirmations.remove_gebruiker(km, membership))
     assignments.remove_gebruiker(km, acting_user=request.user, membership=membership)
     messages.success(
         request,
@@ -261,10 +329,12 @@ def remove_gebruiker(request, ketenmachtiging_id, membership_id):
 
 
 @portal_view
-@require_POST
+@require_http_methods(["GET", "POST"])
 def remove_groep(request, ketenmachtiging_id, groep_id):
     km = _own_ketenmachtiging(request, ketenmachtiging_id)
     groep = get_object_or_404(km.groepen, pk=groep_id)
+    if request.method == "GET":
+        return _ask_first(request, km, confirmations.remove_groep(km, groep))
     assignments.remove_groep(km, acting_user=request.user, groep=groep)
     messages.success(
         request,
@@ -321,6 +391,12 @@ def add_gebruikers(request, ketenmachtiging_id):
     return render(request, "ketenmachtigingen/add_gebruikers.html", context)
 
 
+def _ask_first(request, km: Ketenmachtiging, question):
+    """The confirmation page of an action on `km`; "Annuleer" leads back to its tab."""
+    cancel_url = f"{reverse('ketenmachtigingen:overview')}?{urlencode({'tab': _tab_of(km)})}"
+    return ask_first(request, question, cancel_url=cancel_url, menu=MENU)
+
+
 def _tab_of(km: Ketenmachtiging) -> str:
     if km.status in PENDING_STATUSES:
         return Tab.WACHTEND
@@ -330,10 +406,14 @@ def _tab_of(km: Ketenmachtiging) -> str:
 
 
 @portal_view
-@require_POST
+@require_http_methods(["GET", "POST"])
 def withdraw(request, ketenmachtiging_id):
     """A pending request is withdrawn; a Fout one is removed to be requested again."""
     km = _own_ketenmachtiging(request, ketenmachtiging_id)
+    if request.method == "GET":
+        if km.status not in PENDING_STATUSES:
+            raise Http404
+        return _ask_first(request, km, confirmations.withdraw(km))
     try:
         lifecycle.withdraw(km, acting_user=request.user)
     except DomainError as error:

@@ -87,6 +87,7 @@ def test_verleng_selectie(portal, beheerder):
     data = {
         "selectie": [km.pk for km in kms],
         "costs_agreed": "on",
+        "getoond_aantal": "2",
         **row(kms[0], "A", "a@example.nl"),
         **row(kms[1], "B", "b@example.nl"),
     }

@@ -36,6 +36,7 @@ from tests.factories import (
     UserFactory,
     valid_rsin,
 )
+from tests.html_inputs import the_input, ticked
 from tests.ketenmachtigingen.test_imports import row, xlsx
 
 pytestmark = pytest.mark.django_db
@@ -603,6 +604,58 @@ def test_the_progress_is_polled_until_every_row_is_done(portal, beheerder, regis
     BulkRequestRow.objects.filter(kvk_nummer="30112233").update(state=BulkRowState.SENT)
     content = portal.get(url("bulk_progress", bulk), headers={"HX-Request": "true"})
     assert 'hx-trigger="every 1s"' not in content.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "summary"),
+    [
+        (
+            "nl",
+            "U verstuurt 3 aanvragen tot goedkeuring, één per bedrijf. Aan elke aanvraag zijn "
+            "kosten voor vastlegging verbonden.",
+        ),
+        (
+            "en",
+            "You are sending 3 requests for approval, one per company. Each request incurs the "
+            "costs of registering its chain authorisation.",
+        ),
+    ],
+)
+def test_the_send_page_names_the_paid_requests_and_leaves_the_consent_unticked(
+    portal, register, dienst, collega, language, summary
+):
+    portal.post("/i18n/setlang/", {"language": language, "next": "/"})
+    complete_steps(portal, dienst, collega)
+    bulk = BulkRequest.objects.get()
+
+    content = portal.get(url("bulk_send", bulk)).content.decode()
+
+    assert summary in content
+    assert "checked" not in the_input(content, "costs_agreed")
+    assert ticked(content) == set()
+
+
+def test_the_send_page_of_one_row_names_one_request(portal, register, dienst, collega):
+    complete_steps(portal, dienst, collega, data=xlsx(three_rows()[0]))
+    bulk = BulkRequest.objects.get()
+
+    content = portal.get(url("bulk_send", bulk)).content.decode()
+
+    assert "U verstuurt 1 aanvraag tot goedkeuring. Hieraan zijn kosten" in content
+
+
+def test_sending_without_the_consent_in_english(portal, register, dienst, collega):
+    portal.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    complete_steps(portal, dienst, collega)
+    bulk = BulkRequest.objects.get()
+
+    response = portal.post(url("bulk_send", bulk), {**SEND_DATA, "costs_agreed": ""})
+
+    content = response.content.decode()
+    assert "Please accept the costs to send the request." in content
+    assert "Graag snel retour." in content  # what was filled in stays
+    assert BulkRequest.objects.get().state == BulkRequestState.DRAFT
+    assert not OutboxMessage.objects.filter(kind=Delivery.BULK_ROW).exists()
 
 
 def test_sending_needs_the_cost_consent(portal, register, dienst, collega):

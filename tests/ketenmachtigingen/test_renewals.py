@@ -1,6 +1,8 @@
 """Verlengen from the Acties tab: one, or a selection; the renewal keeps scope, users, groups."""
 
 import datetime
+import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -12,6 +14,7 @@ from ketenmachtigingen.errors import DomainError
 from ketenmachtigingen.models import Ketenmachtiging
 from ketenmachtigingen.services import lifecycle
 from ketenmachtigingen.services.renewals import request_renewal
+from outbox.models import OutboxMessage
 from tests.factories import (
     DienstFactory,
     GroepFactory,
@@ -19,6 +22,7 @@ from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
 )
+from tests.html_inputs import the_input, ticked
 
 pytestmark = pytest.mark.django_db
 
@@ -175,6 +179,7 @@ def test_verleng_selectie_sends_valid_rows_and_shows_invalid_ones(
         {
             "selectie": [good1.pk, good2.pk, bad.pk],
             "costs_agreed": "on",
+            "getoond_aantal": "3",
             **row(good1, "A", "a@example.nl"),
             **row(good2, "B", "b@example.nl", "en"),
             **row(bad, "C", "geen-adres"),
@@ -190,6 +195,10 @@ def test_verleng_selectie_sends_valid_rows_and_shows_invalid_ones(
     assert 'value="geen-adres" maxlength="320" required aria-invalid="true"' in content
     assert good1.renewals.count() == 1 and good2.renewals.get().language == "en"
     assert not bad.renewals.exists()
+    # The row to correct stays chosen, with the consent given for it.
+    assert ticked(content) == {f"selectie={bad.pk}", "costs_agreed=on"}
+    assert "U vraagt 1 verlenging aan. Hieraan zijn kosten voor vastlegging verbonden." in content
+    assert value_of(content, "getoond_aantal") == "1"
     # The renewed ones leave the Acties tab.
     tab = client.get(reverse("ketenmachtigingen:overview"), {"tab": "acties"}).content.decode()
     assert "Een BV" not in tab and "Fout BV" in tab
@@ -202,7 +211,225 @@ def test_renewal_needs_the_cost_consent_and_own_ketenmachtigingen(
     theirs = ending(OrganisationFactory(), "Niet Van Mij BV")
     verified_login(beheerder.user)
 
-    client.post(RENEW, {"een": km.pk, **row(km, "A", "a@example.nl")})
+    refused = client.post(RENEW, {"een": km.pk, **row(km, "A", "a@example.nl")})
     client.post(RENEW, {"een": theirs.pk, "costs_agreed": "on", **row(theirs, "A", "a@example.nl")})
 
+    assert "Ga akkoord met de kosten om de verlenging aan te vragen." in refused.content.decode()
     assert not Ketenmachtiging.objects.filter(renews__isnull=False).exists()
+
+
+# --- Nothing paid without choosing it, and its number seen ------------------------------------
+
+
+def value_of(content: str, name: str) -> str:
+    return the_input(content, name)["value"]
+
+
+def summaries(content: str) -> list[str]:
+    """The line beside the consent for 0, 1, 2 … ticked rows, as the page's script shows it."""
+    found = re.search(
+        r'<script id="paid-summary-texts" type="application/json">(.*?)</script>', content
+    )
+    return json.loads(found.group(1))
+
+
+def nothing_sent():
+    return (
+        not Ketenmachtiging.objects.filter(renews__isnull=False).exists()
+        and not OutboxMessage.objects.exists()
+    )
+
+
+@pytest.fixture
+def portal(client, verified_login, beheerder):
+    verified_login(beheerder.user)
+    return client
+
+
+@pytest.fixture
+def english(portal):
+    portal.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    return portal
+
+
+def acties(client) -> str:
+    return client.get(reverse("ketenmachtigingen:overview"), {"tab": "acties"}).content.decode()
+
+
+def test_the_acties_tab_ticks_nothing_and_says_no_renewal_is_chosen(portal, beheerder):
+    ending(beheerder.organisation, "Een BV")
+    ending(beheerder.organisation, "Twee BV")
+
+    content = acties(portal)
+
+    assert ticked(content) == set()  # no row, and not the cost consent
+    assert "Ja, ik ga akkoord met de kosten voor vastlegging van deze ketenmachtiging." in content
+    assert (
+        "U heeft nog geen ketenmachtiging geselecteerd. Aan elke verlenging zijn kosten voor "
+        "vastlegging verbonden." in content
+    )
+    assert value_of(content, "getoond_aantal") == "0"
+    assert summaries(content)[1:] == [
+        "U vraagt 1 verlenging aan. Hieraan zijn kosten voor vastlegging verbonden.",
+        "U vraagt 2 verlengingen aan. Aan elke verlenging zijn kosten voor vastlegging verbonden.",
+    ]
+    assert '<script src="/static/js/paid-summary.js" defer></script>' in content
+
+
+def test_the_acties_tab_in_english(english, beheerder):
+    ending(beheerder.organisation, "Een BV")
+    ending(beheerder.organisation, "Twee BV")
+
+    content = acties(english)
+
+    assert ticked(content) == set()
+    assert "Yes, I accept the costs of registering this chain authorisation." in content
+    assert summaries(content) == [
+        "You have not selected a chain authorisation yet. Each renewal incurs the costs of "
+        "registering it.",
+        "You are requesting 1 renewal. It incurs the costs of registering it.",
+        "You are requesting 2 renewals. Each renewal incurs the costs of registering it.",
+    ]
+
+
+def test_verleng_selectie_without_the_consent_sends_nothing_and_keeps_the_choice(portal, beheerder):
+    org = beheerder.organisation
+    een, twee, drie = ending(org, "Een BV"), ending(org, "Twee BV"), ending(org, "Drie BV")
+
+    response = portal.post(
+        RENEW,
+        {
+            "selectie": [een.pk, twee.pk],
+            "getoond_aantal": "2",
+            "selectie_versturen": "1",
+            **row(een, "J. Nieuw", "nieuw@example.nl", "en"),
+            **row(twee, "B", "b@example.nl"),
+            **row(drie, "C", "c@example.nl"),
+        },
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert nothing_sent()
+    assert "Ga akkoord met de kosten om de verlenging aan te vragen." in content
+    assert 'aria-invalid="true" aria-describedby="id_costs_agreed-error"' in content
+    assert ticked(content) == {f"selectie={een.pk}", f"selectie={twee.pk}"}
+    assert "U vraagt 2 verlengingen aan. Aan elke verlenging zijn kosten" in content
+    assert value_of(content, "getoond_aantal") == "2"
+    # What was typed stays, without complaints about rows that were not chosen.
+    assert value_of(content, f"{een.pk}-naam") == "J. Nieuw"
+    taal = re.search(rf'<select name="{een.pk}-taal".*?</select>', content).group(0)
+    assert '<option value="en" selected>' in taal
+    assert "row-error" not in content
+
+
+def test_verleng_selectie_without_the_consent_in_english(english, beheerder):
+    org = beheerder.organisation
+    een, twee = ending(org, "Een BV"), ending(org, "Twee BV")
+
+    response = english.post(
+        RENEW,
+        {
+            "selectie": [een.pk, twee.pk],
+            "getoond_aantal": "2",
+            **row(een, "A", "a@example.nl"),
+            **row(twee, "B", "b@example.nl"),
+        },
+    )
+
+    content = response.content.decode()
+    assert nothing_sent()
+    assert "Please accept the costs to request the renewal." in content
+    assert "You are requesting 2 renewals. Each renewal incurs the costs of registering it." in (
+        content
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("nl", "Kies één of meerdere ketenmachtigingen om te verlengen."),
+        ("en", "Choose one or more chain authorisations to renew."),
+    ],
+)
+def test_verleng_selectie_with_no_row_ticked_sends_nothing(portal, beheerder, language, message):
+    portal.post("/i18n/setlang/", {"language": language, "next": "/"})
+    km = ending(beheerder.organisation, "Een BV")
+
+    response = portal.post(
+        RENEW,
+        {"costs_agreed": "on", "getoond_aantal": "0", **row(km, "A", "a@example.nl")},
+    )
+
+    content = response.content.decode()
+    assert nothing_sent()
+    assert message in content
+    assert ticked(content) == {"costs_agreed=on"}  # the consent given stays given
+
+
+def test_without_its_number_shown_a_selection_is_shown_again_and_sent_the_second_time(
+    portal, beheerder
+):
+    """Without JavaScript the line beside the consent cannot follow the ticks: the first click
+    shows the number, the second sends."""
+    org = beheerder.organisation
+    een, twee = ending(org, "Een BV"), ending(org, "Twee BV")
+    data = {
+        "selectie": [een.pk],
+        "costs_agreed": "on",
+        "getoond_aantal": "0",  # as the page showed it, before a box was ticked
+        **row(een, "A", "a@example.nl"),
+        **row(twee, "B", "b@example.nl"),
+    }
+
+    first = portal.post(RENEW, data).content.decode()
+
+    assert nothing_sent()
+    assert (
+        "U vraagt 1 verlenging aan. Hieraan zijn kosten voor vastlegging verbonden. Controleer "
+        "de selectie en klik nogmaals op Verleng selectie om te versturen." in first
+    )
+    assert ticked(first) == {f"selectie={een.pk}", "costs_agreed=on"}
+    assert value_of(first, "getoond_aantal") == "1"
+
+    second = portal.post(RENEW, {**data, "getoond_aantal": "1"}, follow=True)
+
+    assert "1 verlengingsverzoek is verstuurd." in second.content.decode()
+    assert [een.renewals.count(), twee.renewals.count()] == [1, 0]
+
+
+@pytest.mark.parametrize("shown", ["1", "3", None])
+def test_a_selection_other_than_the_number_shown_is_not_sent(portal, beheerder, shown):
+    org = beheerder.organisation
+    een, twee = ending(org, "Een BV"), ending(org, "Twee BV")
+    data = {
+        "selectie": [een.pk, twee.pk],
+        "costs_agreed": "on",
+        **row(een, "A", "a@example.nl"),
+        **row(twee, "B", "b@example.nl"),
+    }
+    if shown is not None:
+        data["getoond_aantal"] = shown
+
+    content = portal.post(RENEW, data).content.decode()
+
+    assert nothing_sent()
+    assert "U vraagt 2 verlengingen aan." in content
+    assert "klik nogmaals op Verleng selectie" in content
+
+
+def test_the_table_comes_back_with_the_tabs_search(portal, beheerder):
+    org = beheerder.organisation
+    een, twee = ending(org, "Een BV"), ending(org, "Twee BV")
+    page = portal.get(
+        reverse("ketenmachtigingen:overview"), {"tab": "acties", "zoek": "Een"}
+    ).content.decode()
+    assert f'action="{RENEW}?tab=acties&amp;zoek=Een"' in page
+
+    refused = portal.post(
+        f"{RENEW}?tab=acties&zoek=Een", {"selectie": [een.pk], **row(een, "A", "a@example.nl")}
+    ).content.decode()
+
+    assert "Een BV" in refused and "Twee BV" not in refused
+    assert f'action="{RENEW}?tab=acties&amp;zoek=Een"' in refused
+    assert nothing_sent() and not twee.renewals.exists()

@@ -17,6 +17,7 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
 )
+from tests.html_inputs import the_input, ticked
 from tests.network import closed_port
 
 pytestmark = pytest.mark.django_db
@@ -318,6 +319,59 @@ def test_send_a_request(portal, beheerder, zet, dienst, collega):
     assert km.events.get().created_at is not None
     # The draft is gone: the wizard starts afresh.
     assert "Selecteer bedrijf" in portal.get(ADD).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "summary", "label"),
+    [
+        (
+            "nl",
+            "U verstuurt 1 aanvraag tot goedkeuring. Hieraan zijn kosten voor vastlegging "
+            "verbonden.",
+            "Ja, ik ga akkoord met de kosten voor vastlegging van deze ketenmachtiging.",
+        ),
+        (
+            "en",
+            "You are sending 1 request for approval. It incurs the costs of registering the "
+            "chain authorisation.",
+            "Yes, I accept the costs of registering this chain authorisation.",
+        ),
+    ],
+)
+def test_the_send_page_names_the_one_paid_request_and_leaves_the_consent_unticked(
+    portal, zet, dienst, collega, language, summary, label
+):
+    portal.post("/i18n/setlang/", {"language": language, "next": "/"})
+    complete_steps(portal, zet, dienst, collega)
+
+    content = portal.get(SEND).content.decode()
+
+    assert summary in content
+    assert label in content and ticked(content) == set()
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("nl", "Ga akkoord met de kosten om de aanvraag te versturen."),
+        ("en", "Please accept the costs to send the request."),
+    ],
+)
+def test_send_without_the_consent_keeps_what_was_filled_in(
+    portal, zet, dienst, collega, language, message
+):
+    portal.post("/i18n/setlang/", {"language": language, "next": "/"})
+    complete_steps(portal, zet, dienst, collega)
+    data = {**SEND_DATA}
+    del data["costs_agreed"]
+
+    content = portal.post(SEND, data).content.decode()
+
+    assert message in content
+    assert 'value="Zetman"' in content and "Graag snel retour." in content
+    assert the_input(content, "costs_agreed")["aria-invalid"] == "true"
+    assert ticked(content) == set()
+    assert not Ketenmachtiging.objects.exists() and not OutboxMessage.objects.exists()
 
 
 @pytest.mark.parametrize(
