@@ -13,6 +13,7 @@ import qrcode.image.svg
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from . import dates
 from .models import Dienst, Dienstverlener, Ketenmachtiging
@@ -135,7 +136,9 @@ def render_to_pdf(
 
 
 def invitation_pdf_filename(km: Ketenmachtiging) -> str:
-    return f"ketenmachtiging-{km.request_code}.pdf"
+    """The attachment's name, in the invitation's language like the form itself."""
+    with translation.override(invitation_language(km)):
+        return _("ketenmachtiging-%(code)s.pdf") % {"code": km.request_code}
 
 
 def invitation_pdf(km: Ketenmachtiging) -> bytes:

@@ -45,11 +45,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_otp",
-    "django_otp.plugins.otp_static",
-    "django_otp.plugins.otp_totp",
+    "accounts.library_apps.StaticDeviceConfig",  # django_otp.plugins.otp_static
+    "accounts.library_apps.TOTPDeviceConfig",  # django_otp.plugins.otp_totp
     "two_factor",
-    "two_factor.plugins.phonenumber",
-    "axes",
+    "accounts.library_apps.PhoneDeviceConfig",  # two_factor.plugins.phonenumber
+    "accounts.library_apps.AxesConfig",  # axes
     "csp",
     "django_structlog",
     "outbox",

@@ -113,10 +113,10 @@ def test_person_without_device_sets_one_up_with_the_qr_secret(page, screenshot):
     expect(page).to_have_url(re.compile(r"/account/two_factor/setup/"))
     page.get_by_role("button", name="Volgende").click()  # welcome
     page.get_by_role("button", name="Volgende").click()  # method: token generator
-    expect(page.get_by_role("img", name="QR Code")).to_be_visible()
+    expect(page.get_by_role("img", name="QR-code voor uw authenticator-app")).to_be_visible()
     screenshot("tweede-factor-instellen")
     secret = page.get_by_text(re.compile(r"^[A-Z2-7]{16,}$")).inner_text().strip()
-    page.get_by_label("Token").fill(oathtool_code(secret))
+    page.get_by_label("Code").fill(oathtool_code(secret))
     page.get_by_role("button", name="Volgende").click()
 
     page.goto("/gebruikers/")

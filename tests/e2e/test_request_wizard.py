@@ -127,7 +127,8 @@ def test_send_path_mails_the_invitation_with_the_pdf(page, log_in, beheerder, sc
     km = Ketenmachtiging.objects.get()
     assert km.status == Status.AANVRAAG_VERSTUURD
     assert [m.to for m in mail.outbox] == [["j.zetman@zet.example.nl"]]
-    assert mail.outbox[0].attachments[0][0] == f"ketenmachtiging-{km.request_code}.pdf"
+    # The form in the language chosen for the relatie, under a name in that language.
+    assert mail.outbox[0].attachments[0][0] == f"chain-authorisation-{km.request_code}.pdf"
     page.get_by_role("link", name="Wachtend op afhandeling").click()
     expect(page.locator(".relatie-row", has_text="ZET solutions B.V.")).to_be_visible()
     screenshot("verzenden-7-wachtend")

@@ -460,6 +460,14 @@ def test_the_mail_has_the_pdf_attached():
     assert km.request_code in pdf_text(content)
 
 
+def test_the_pdf_attached_to_an_english_mail_has_an_english_name():
+    km = make_km(language="en")
+
+    [(filename, _content, _mimetype)] = build_invitation_message(km).attachments
+
+    assert filename == f"chain-authorisation-{km.request_code}.pdf"
+
+
 # --- the task ---------------------------------------------------------------------------------
 
 
@@ -656,7 +664,7 @@ def test_requesting_a_ketenmachtiging_mails_the_contact_once(
     [sent] = mail.outbox
     assert sent.to == ["j@garage.example"]
     assert sent.subject == "Chain authorisation for Garage Jansen"
-    assert sent.attachments[0][0] == f"ketenmachtiging-{km.request_code}.pdf"
+    assert sent.attachments[0][0] == f"chain-authorisation-{km.request_code}.pdf"
     assert len(invitation_events(km)) == 1
     message.refresh_from_db()
     assert message.state == State.DELIVERED
