@@ -64,7 +64,7 @@ def assert_portal_error_page(response, status, title):
     assert f"<title>{title} · Mijn Z login</title>" in content
     # The Z login look: the header with the logo, the portal's own stylesheet.
     assert '<header class="topbar">' in content
-    assert '<span class="brand-mark">Z</span><span class="brand-name">login</span>' in content
+    assert '<span class="brand-mark">Z</span> <span class="brand-name">login</span>' in content
     assert "/static/css/zlogin.css" in content
     assert f"Foutcode {status}" in content
     # Nothing the Content-Security-Policy refuses: no inline style or script.

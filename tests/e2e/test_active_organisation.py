@@ -57,6 +57,13 @@ def assert_whole_name_shown(switcher, name: str) -> None:
     assert shown["select"]["right"] <= shown["viewportWidth"], shown
 
 
+def open_the_menu_on_a_phone(page, width: int) -> None:
+    """Below 1024 px the side menu, with the switcher, is behind the header's "Menu" button."""
+    if width < 1024:
+        page.get_by_role("button", name="Menu").click()
+        expect(page.get_by_role("navigation", name="Hoofdmenu")).to_be_visible()
+
+
 @pytest.mark.parametrize("width", [1280, 375])
 def test_the_switcher_shows_the_chosen_organisations_whole_name(page, log_in, screenshot, width):
     user = UserFactory(username="a.pietersen", with_totp_device=True)
@@ -67,6 +74,7 @@ def test_the_switcher_shows_the_chosen_organisations_whole_name(page, log_in, sc
     page.set_viewport_size({"width": width, "height": 800})
 
     log_in("a.pietersen", DEFAULT_PASSWORD, user.totpdevice_set.get())
+    open_the_menu_on_a_phone(page, width)
     switcher = page.get_by_label("Organisatie", exact=True)
     expect(switcher).to_have_value(str(loonbureau.pk))  # the first, alphabetically
     assert_whole_name_shown(switcher, "Loonbureau De Vries B.V.")
@@ -74,6 +82,7 @@ def test_the_switcher_shows_the_chosen_organisations_whole_name(page, log_in, sc
     switcher.select_option(label="Pietersen Administratie B.V.")
     expect(page.get_by_label("Organisatie", exact=True)).to_have_value(str(pietersen.pk))
 
+    open_the_menu_on_a_phone(page, width)
     assert_whole_name_shown(
         page.get_by_label("Organisatie", exact=True), "Pietersen Administratie B.V."
     )

@@ -98,7 +98,8 @@ def test_a_bar_opens_the_ketenmachtigingen_ending_in_its_month(page, log_in, set
     assert box["x"] >= 0 and box["x"] + box["width"] <= 375
     screenshot("vervaltijdlijn-375")
 
-    page.get_by_role("button", name="EN").click()
+    page.get_by_role("button", name="Menu").click()  # the language switch is in the side menu
+    page.get_by_role("button", name="EN", exact=True).click()
     expect(
         page.get_by_role(
             "link", name=f"{month_name(setting['next_month'], 'en')}: 3 chain authorisations end"
