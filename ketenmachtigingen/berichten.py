@@ -12,6 +12,7 @@ from berichtenbox.services import post_berichten
 from .constants import STATUS_EXPLANATIONS, Status, Transition
 from .mail import tidy_text
 from .models import Ketenmachtiging
+from .status_news import status_news
 
 
 def _lapsed(km: Ketenmachtiging, note: str) -> tuple[str, str]:
@@ -65,6 +66,8 @@ def _incomplete(km: Ketenmachtiging, note: str) -> tuple[str, str]:
     return " ".join(subject.split()), tidy_text(body)
 
 
+# Berichten with their own wording for one ketenmachtiging; the other status changes, and
+# several ketenmachtigingen of one intermediair at once, are told by status_news.
 _BERICHTEN = {
     "lapse": _lapsed,
     "remind": _reminder,
@@ -73,19 +76,37 @@ _BERICHTEN = {
 }
 
 
+def _bericht(intermediair_id: int, subject: str, body: str, km=None) -> Bericht:
+    return Bericht(
+        organisation_id=intermediair_id,
+        ketenmachtiging_id=km.pk if km else None,
+        subject=subject[: Bericht._meta.get_field("subject").max_length],
+        body=body,
+    )
+
+
+def by_intermediair(kms: list[Ketenmachtiging]) -> dict[int, list[Ketenmachtiging]]:
+    groups: dict[int, list[Ketenmachtiging]] = {}
+    for km in kms:
+        groups.setdefault(km.intermediair_id, []).append(km)
+    return groups
+
+
 def post_for_transition(transition: Transition, kms: list[Ketenmachtiging], *, note: str):
-    """One bericht per ketenmachtiging, posted together (one announcement mail per posting)."""
-    build = _BERICHTEN[transition.name]
+    """A status change: one bericht per intermediair, naming each of its ketenmachtigingen
+    that changed (a nightly job moves many at once). A reminder: one per ketenmachtiging.
+    Posted together (one announcement mail per intermediair)."""
     with translation.override(settings.LANGUAGE_CODE):
-        berichten = []
-        for km in kms:
-            subject, body = build(km, note)
-            berichten.append(
-                Bericht(
-                    organisation_id=km.intermediair_id,
-                    ketenmachtiging_id=km.pk,
-                    subject=subject[: Bericht._meta.get_field("subject").max_length],
-                    body=body,
-                )
-            )
+        if transition.target is None:
+            build = _BERICHTEN[transition.name]
+            berichten = [_bericht(km.intermediair_id, *build(km, note), km) for km in kms]
+        else:
+            berichten = []
+            for intermediair_id, group in by_intermediair(kms).items():
+                if len(group) == 1 and transition.name in _BERICHTEN:
+                    texts = _BERICHTEN[transition.name](group[0], note)
+                else:
+                    texts = status_news(transition, group, note=note)
+                km = group[0] if len(group) == 1 else None
+                berichten.append(_bericht(intermediair_id, *texts, km))
     return post_berichten(berichten)

@@ -98,3 +98,48 @@ def restart(draft: Draft) -> Question:
     return Question(
         title=_("Begin opnieuw"), consequence=consequence, confirm_label=_("Ja, begin opnieuw")
     )
+
+
+def remove_from_overview(km) -> Question:
+    return Question(
+        title=_("Verwijder uit overzicht"),
+        consequence=_(
+            "De verlopen ketenmachtiging van %(name)s verdwijnt uit het overzicht Verlopen. "
+            "Wilt u later weer namens %(name)s inloggen, dan vraagt u een nieuwe "
+            "ketenmachtiging aan."
+        )
+        % {"name": km.relatie.name},
+        confirm_label=_("Ja, verwijder uit overzicht"),
+    )
+
+
+def replace_draft(draft: Draft, km) -> Question:
+    """ "Vraag opnieuw aan" while another request is being prepared in the wizard."""
+    names = {"relatie": km.relatie.name}
+    if draft.is_bulk:
+        consequence = (
+            _(
+                "U bent al een aanvraag voor meerdere bedrijven aan het voorbereiden. De "
+                "geïmporteerde bedrijven en uw keuzes worden gewist en vervangen door de gegevens "
+                "van de verlopen ketenmachtiging van %(relatie)s."
+            )
+            % names
+        )
+    elif draft.company:
+        consequence = _(
+            "U bent al een aanvraag voor %(name)s aan het voorbereiden. Uw keuzes worden gewist "
+            "en vervangen door de gegevens van de verlopen ketenmachtiging van %(relatie)s."
+        ) % {**names, "name": draft.company["name"]}
+    else:
+        consequence = (
+            _(
+                "Uw keuzes in de wizard worden vervangen door de gegevens van de verlopen "
+                "ketenmachtiging van %(relatie)s."
+            )
+            % names
+        )
+    return Question(
+        title=_("Vraag opnieuw aan"),
+        consequence=consequence,
+        confirm_label=_("Ja, vervang de aanvraag"),
+    )

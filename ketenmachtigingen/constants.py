@@ -32,6 +32,7 @@ class EventKind(models.TextChoices):
     REVOCATION_SCHEDULED = "revocation_scheduled", _("Intrekking gepland")
     REMINDER_SENT = "reminder_sent", _("Herinnering verlenging verstuurd")
     INVITATION_SENT = "invitation_sent", _("Uitnodiging verstuurd")
+    REMOVED_FROM_OVERVIEW = "removed_from_overview", _("Verwijderd uit overzicht")
 
 
 class Effect(models.TextChoices):
@@ -44,6 +45,8 @@ class Effect(models.TextChoices):
     INCOMPLETE_MAIL = "incomplete_mail", _("Mail over het incomplete formulier")
     # A bericht to the intermediair (announced to its beheerders by e-mail).
     BERICHT = "bericht", _("Bericht aan de intermediair")
+    # The mail confirming a status change to the intermediair's afzender address.
+    STATUS_MAIL = "status_mail", _("Mail over de statuswijziging aan de afzender")
 
 
 class Delivery:
@@ -52,6 +55,7 @@ class Delivery:
     INVITATION = "ketenmachtigingen.invitation"
     INCOMPLETE_MAIL = "ketenmachtigingen.incomplete_mail"
     BULK_ROW = "ketenmachtigingen.bulk_row"
+    STATUS_MAIL = "ketenmachtigingen.status_mail"
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,10 @@ class Transition:
 
 
 PENDING = (Status.AANVRAAG_VERSTUURD, Status.AANVRAAG_ONTVANGEN, Status.INCOMPLEET, Status.FOUT)
+
+# Every change of status of a request is news for the intermediair: a bericht and a mail to
+# its afzender address (one of each per intermediair when a nightly job moves many rows).
+STATUS_NEWS = (Effect.BERICHT, Effect.STATUS_MAIL)
 
 # Every change of status, and the lifecycle events that keep it, in one table. Nothing else
 # writes a status (services/transitions.py applies these to one row or to many).
@@ -88,33 +96,43 @@ RESEND_INVITATION = Transition(
     frozenset({Status.FOUT}),
     Status.AANVRAAG_VERSTUURD,
     note="Uitnodiging opnieuw verstuurd.",
+    effects=STATUS_NEWS,
 )
 RECEIVE = Transition(
-    "receive", frozenset({Status.AANVRAAG_VERSTUURD, Status.INCOMPLEET}), Status.AANVRAAG_ONTVANGEN
+    "receive",
+    frozenset({Status.AANVRAAG_VERSTUURD, Status.INCOMPLEET}),
+    Status.AANVRAAG_ONTVANGEN,
+    effects=STATUS_NEWS,
 )
 MARK_INCOMPLETE = Transition(
     "mark_incomplete",
     frozenset({Status.AANVRAAG_ONTVANGEN}),
     Status.INCOMPLEET,
-    effects=(Effect.INCOMPLETE_MAIL, Effect.BERICHT),
+    effects=(Effect.INCOMPLETE_MAIL, *STATUS_NEWS),
 )
 FAIL = Transition(
     "fail",
     frozenset({Status.AANVRAAG_VERSTUURD, Status.AANVRAAG_ONTVANGEN, Status.INCOMPLEET}),
     Status.FOUT,
-    effects=(Effect.BERICHT,),
+    effects=STATUS_NEWS,
 )
-ACTIVATE = Transition("activate", frozenset({Status.AANVRAAG_ONTVANGEN}), Status.ACTIEF)
+ACTIVATE = Transition(
+    "activate", frozenset({Status.AANVRAAG_ONTVANGEN}), Status.ACTIEF, effects=STATUS_NEWS
+)
 LAPSE = Transition(
     "lapse",
     frozenset({Status.AANVRAAG_VERSTUURD}),
     Status.VERVALLEN,
     note="Niet binnen 3 maanden ontvangen.",
-    effects=(Effect.BERICHT,),
+    effects=STATUS_NEWS,
 )
-EXPIRE = Transition("expire", frozenset({Status.ACTIEF}), Status.VERLOPEN)
+EXPIRE = Transition("expire", frozenset({Status.ACTIEF}), Status.VERLOPEN, effects=STATUS_NEWS)
 REVOKE_NOW = Transition(
-    "revoke_now", frozenset({Status.ACTIEF}), Status.INGETROKKEN, note="Per direct ingetrokken."
+    "revoke_now",
+    frozenset({Status.ACTIEF}),
+    Status.INGETROKKEN,
+    note="Per direct ingetrokken.",
+    effects=STATUS_NEWS,
 )
 SCHEDULE_REVOCATION = Transition(
     "schedule_revocation",
@@ -127,9 +145,14 @@ REVOKE_ON_DATE = Transition(
     frozenset({Status.ACTIEF}),
     Status.INGETROKKEN,
     note="Ingetrokken op de gekozen datum.",
+    effects=STATUS_NEWS,
 )
 WITHDRAW = Transition(
-    "withdraw", frozenset(PENDING), Status.INGETROKKEN, note="Aanvraag ingetrokken."
+    "withdraw",
+    frozenset(PENDING),
+    Status.INGETROKKEN,
+    note="Aanvraag ingetrokken.",
+    effects=STATUS_NEWS,
 )
 REMIND = Transition(
     "remind",

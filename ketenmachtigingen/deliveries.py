@@ -1,5 +1,6 @@
-"""What the outbox delivers for ketenmachtigingen: the invitation, the incompleet mail and the
-rows of a bulk request (constants.Delivery). Registered when Django starts (apps.py).
+"""What the outbox delivers for ketenmachtigingen: the invitation, the incompleet mail, the
+status mail to the intermediair and the rows of a bulk request (constants.Delivery).
+Registered when Django starts (apps.py).
 
 Each delivery checks first whether its work is still to do, inside the outbox's transaction,
 so a message delivered twice (a redelivered task) or too late (the request was withdrawn)
@@ -9,6 +10,7 @@ does nothing.
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import Organisation
 from outbox.services import OutboxMessage, register, send_email
 
 from .bulk import services as bulk_services
@@ -16,6 +18,7 @@ from .constants import Delivery, Status
 from .mail import build_incomplete_message, build_invitation_message
 from .models import Ketenmachtiging
 from .services import lifecycle
+from .status_mail import build_status_mail
 
 # status_reason is shown to the beheerder; an SMTP error text can be long.
 MAX_REASON_LENGTH = 500
@@ -77,6 +80,22 @@ def deliver_incomplete_mail(message: OutboxMessage) -> bool:
     return True
 
 
+def deliver_status_mail(message: OutboxMessage) -> bool:
+    """The status change is done; it is told whatever happened since. Nothing to send without
+    an afzender address."""
+    organisation = Organisation.objects.filter(pk=message.target_id).first()
+    email = organisation and build_status_mail(
+        organisation,
+        transition=message.payload["transition"],
+        ids=message.payload["ketenmachtigingen"],
+        reason=message.payload.get("reason", ""),
+    )
+    if not email:
+        return False
+    send_email(email, message=message)
+    return True
+
+
 def deliver_bulk_row(message: OutboxMessage) -> bool:
     return bulk_services.process_row(message.target_id) is not None
 
@@ -101,6 +120,11 @@ def register_deliveries() -> None:
         Delivery.INCOMPLETE_MAIL,
         label=gettext_lazy("Mail over incompleet formulier"),
         deliver=deliver_incomplete_mail,
+    )
+    register(
+        Delivery.STATUS_MAIL,
+        label=gettext_lazy("Mail over een statuswijziging"),
+        deliver=deliver_status_mail,
     )
     register(
         Delivery.BULK_ROW,

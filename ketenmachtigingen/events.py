@@ -95,3 +95,13 @@ def groep_removed(km: Ketenmachtiging, *, acting_user, groep) -> None:
 def groep_removed_many(ids: Iterable[int], *, acting_user, groep_name: str) -> int:
     """A groep deleted: "Groep verwijderd" on each ketenmachtiging it was linked to."""
     return _many(ids, kind=EventKind.GROUP_REMOVED, acting_user=acting_user, note=groep_name)
+
+
+def removed_from_overview(km: Ketenmachtiging, *, acting_user) -> None:
+    """An expired ketenmachtiging taken off the Verlopen tab; the row itself stays."""
+    _event(
+        km.pk,
+        kind=EventKind.REMOVED_FROM_OVERVIEW,
+        acting_user=acting_user,
+        note="Verwijderd uit het overzicht Verlopen.",
+    ).save()

@@ -359,7 +359,47 @@ class BulkUploadForm(forms.Form):
     )
 
 
-class BulkSendForm(SendRequestForm):
+class BulkInclusionMixin(forms.Form):
+    """The rows of an import whose relatie already has a ketenmachtiging: each is left out
+    unless ticked ("Toch aanvragen", nothing ticked beforehand). `getoond_aantal` is how many
+    ticked rows the line with the number of requests counted (static/js/paid-summary.js keeps
+    it in step); the form is valid only when that is the number ticked, so that no request
+    goes out unless its number was seen first."""
+
+    selectie = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    getoond_aantal = forms.IntegerField(required=False, min_value=0)
+
+    def __init__(self, *args, duplicates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.duplicates = list(duplicates)
+        self.fields["selectie"].choices = [(d.row.pk, d.row.pk) for d in self.duplicates]
+
+    def clean(self):
+        data = super().clean()
+        ticked = set(data.get("selectie") or ())
+        for duplicate in self.duplicates:
+            if duplicate.identical_actief and duplicate.row.pk in ticked:
+                from .bulk.services import identical_actief_refusal
+
+                self.add_error("selectie", identical_actief_refusal(duplicate.row))
+        if "selectie" not in self.errors and (data.get("getoond_aantal") or 0) != len(ticked):
+            self.add_error(
+                None,
+                _(
+                    "Het aantal bedrijven is gewijzigd door uw keuze bij Toch aanvragen. "
+                    "Controleer het aantal en klik nogmaals."
+                ),
+            )
+        return data
+
+    @property
+    def ticked_ids(self) -> set[int]:
+        if not self.is_bound:
+            return set()
+        return {int(pk) for pk in self.data.getlist("selectie") if pk.isdigit()}
+
+
+class BulkSendForm(BulkInclusionMixin, SendRequestForm):
     """ "Verzend aanvraag tot goedkeuring" for Meerdere bedrijven: the relaties' contacts and
     references come from the file, so only the intermediair's contact, the language, the
     message and the cost consent are asked."""
@@ -372,3 +412,10 @@ class BulkSendForm(SendRequestForm):
     reference = None
 
     RELATIE_FIELDS = ()
+
+
+class BulkApproveForm(BulkInclusionMixin, ApproveForm):
+    """ "Ik heb al goedkeuring ontvangen" for a whole import: the leverancier; the references
+    come from the file."""
+
+    reference = None

@@ -226,6 +226,10 @@ class Ketenmachtiging(Scope):
     # The wizard draft that made it: a second submit of the same draft makes nothing new.
     submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     last_used_at = models.DateTimeField(_("laatst gebruikt"), null=True, blank=True)
+    # "Verwijder uit overzicht" of an expired one: gone from the Verlopen tab, kept for the trail.
+    hidden_at = models.DateTimeField(
+        _("verwijderd uit overzicht op"), null=True, blank=True, editable=False
+    )
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -24,6 +24,21 @@ urlpatterns = [
         name="add_gebruikers_to",
     ),
     path("van-relaties/<int:ketenmachtiging_id>/intrekken/", overview.withdraw, name="withdraw"),
+    path(
+        "van-relaties/<int:ketenmachtiging_id>/opnieuw-aanvragen/",
+        overview.reapply,
+        name="reapply",
+    ),
+    path(
+        "van-relaties/<int:ketenmachtiging_id>/opnieuw-aanvragen/vervang/",
+        overview.reapply_replacing_draft,
+        name="reapply_replacing_draft",
+    ),
+    path(
+        "van-relaties/<int:ketenmachtiging_id>/verwijder-uit-overzicht/",
+        overview.remove_from_overview,
+        name="remove_from_overview",
+    ),
     path("van-relaties/relatie/<int:relatie_id>/", overview.relatie, name="relatie"),
     path(
         "van-relaties/relatie/<int:relatie_id>/verwijderen/",
@@ -63,6 +78,11 @@ urlpatterns = [
         "van-relaties/toevoegen/meerdere/<int:bulk_id>/verzenden/",
         bulk.send,
         name="bulk_send",
+    ),
+    path(
+        "van-relaties/toevoegen/meerdere/<int:bulk_id>/goedgekeurd/",
+        bulk.approved,
+        name="bulk_approved",
     ),
     path(
         "van-relaties/toevoegen/meerdere/<int:bulk_id>/voortgang/",

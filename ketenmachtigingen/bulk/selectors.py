@@ -9,8 +9,15 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 
-from ..constants import HIDDEN_STATUSES, Status
-from ..models import BulkRequest, BulkRequestRow, BulkRequestState, BulkRowState
+from ..constants import HIDDEN_STATUSES, PENDING, Status
+from ..models import (
+    BulkRequest,
+    BulkRequestRow,
+    BulkRequestState,
+    BulkRowState,
+    Ketenmachtiging,
+)
+from ..services.creation import ScopeSelection
 
 # Failed rows listed on the progress page; the count is always exact.
 MAX_FAILED_SHOWN = 500
@@ -41,6 +48,59 @@ def warning_count(bulk: BulkRequest) -> int:
     return bulk.rows.exclude(warning="").count()
 
 
+@dataclass(frozen=True)
+class DuplicateRow:
+    """A waiting row for a relatie that already has an Actief or waiting ketenmachtiging of
+    the organisation: left out of the send unless the beheerder includes it ("Toch aanvragen")."""
+
+    row: BulkRequestRow
+    existing: list[Ketenmachtiging]
+    # One Actief ketenmachtiging covers exactly the chosen scope: the row cannot be included.
+    identical_actief: bool = False
+
+
+def same_scope(km: Ketenmachtiging, scope: ScopeSelection) -> bool:
+    """The ketenmachtiging covers exactly the chosen diensten (both Algemene bevoegdheid, or
+    the same dienstverleners and the same diensten)."""
+    if km.algemene_bevoegdheid or scope.algemene_bevoegdheid:
+        return km.algemene_bevoegdheid == scope.algemene_bevoegdheid
+    return {d.pk for d in km.dienstverleners.all()} == {d.pk for d in scope.dienstverleners} and {
+        d.pk for d in km.diensten.all()
+    } == {d.pk for d in scope.diensten}
+
+
+def duplicate_rows(bulk: BulkRequest, scope: ScopeSelection | None = None) -> list[DuplicateRow]:
+    """The import's waiting rows whose relatie (by KVK-nummer) has an Actief or waiting
+    ketenmachtiging of the organisation now, by row number, each with what exists; with a
+    scope, whether an Actief one has exactly that scope."""
+    waiting = bulk.rows.filter(state=BulkRowState.WAITING)
+    existing = (
+        Ketenmachtiging.objects.filter(
+            intermediair=bulk.organisation_id,
+            status__in=[*PENDING, Status.ACTIEF],
+            relatie__kvk_nummer__in=waiting.values("kvk_nummer"),
+        )
+        .select_related("relatie")
+        .prefetch_related("dienstverleners", "diensten__dienstverlener")
+        .order_by("end_date", "pk")
+    )
+    by_kvk: dict[str, list[Ketenmachtiging]] = {}
+    for km in existing:
+        by_kvk.setdefault(km.relatie.kvk_nummer, []).append(km)
+    return [
+        DuplicateRow(
+            row=row,
+            existing=by_kvk[row.kvk_nummer],
+            identical_actief=scope is not None
+            and any(
+                km.status == Status.ACTIEF and same_scope(km, scope)
+                for km in by_kvk[row.kvk_nummer]
+            ),
+        )
+        for row in waiting.filter(kvk_nummer__in=by_kvk).order_by("row_number")
+    ]
+
+
 class RowOutcome(models.TextChoices):
     """How far one row of a submitted import has got, as the beheerder sees it."""
 
@@ -52,11 +112,14 @@ class RowOutcome(models.TextChoices):
     FAILED = "failed", _("Niet verstuurd")
     # The request was withdrawn before its invitation went out.
     WITHDRAWN = "withdrawn", _("Ingetrokken")
+    # Registered as already approved at a leverancier ("Ik heb al goedkeuring ontvangen").
+    REGISTERED = "registered", _("Vastgelegd als goedgekeurd")
 
 
 _SENT = Q(state=BulkRowState.SENT)
 OUTCOME = Case(
     When(state=BulkRowState.FAILED, then=Value(RowOutcome.FAILED)),
+    When(_SENT & Q(ketenmachtiging__leverancier__gt=""), then=Value(RowOutcome.REGISTERED)),
     When(
         _SENT & Q(ketenmachtiging__invitation_sent_at__isnull=False),
         then=Value(RowOutcome.DELIVERED),
@@ -99,10 +162,11 @@ class Progress:
     failed: int
     withdrawn: int
     failed_rows: list[BulkRequestRow]
+    registered: int = 0
 
     @property
     def processed(self) -> int:
-        return self.delivered + self.failed + self.withdrawn
+        return self.delivered + self.failed + self.withdrawn + self.registered
 
     @property
     def waiting(self) -> int:
@@ -138,4 +202,5 @@ def progress(bulk: BulkRequest) -> Progress:
         failed=failed,
         withdrawn=counts.get(RowOutcome.WITHDRAWN, 0),
         failed_rows=failed_rows,
+        registered=counts.get(RowOutcome.REGISTERED, 0),
     )

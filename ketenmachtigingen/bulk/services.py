@@ -11,6 +11,7 @@ resumes by itself.
 """
 
 import datetime
+from collections.abc import Collection
 
 from django.db import transaction
 from django.db.models import Q
@@ -32,10 +33,11 @@ from ..services.creation import (
     Assignment,
     RelatieContact,
     ScopeSelection,
+    register_approved_ketenmachtiging,
     request_ketenmachtiging,
 )
 from ..services.relaties import organisation_for_company
-from .selectors import RowOutcome, rows_with_outcome
+from .selectors import RowOutcome, duplicate_rows, rows_with_outcome
 
 ROWS_PER_INSERT = 1000
 # The messages of refused rows kept for the review page; the count is always exact.
@@ -164,9 +166,16 @@ def submit_bulk_request(
     language: str,
     personal_message: str,
     costs_agreed: bool,
+    included_row_ids: Collection[int] = (),
+    expected_count: int | None = None,
 ) -> bool:
     """ "Verzend aanvraag tot goedkeuring": store the choices, move the import from draft to
     sending, and write one outbox message per row.
+
+    A row whose relatie already has an Actief or waiting ketenmachtiging is sent only when its
+    id is in `included_row_ids` ("Toch aanvragen"); the others are removed from the import
+    (_rows_to_send). `expected_count`, when given, is the number of paid requests the page
+    showed: sending refuses when it is no longer the number that would go out.
 
     Returns False, and changes nothing, when the import was submitted before (a second click, a
     resubmitted page): it is sent once.
@@ -179,19 +188,10 @@ def submit_bulk_request(
             raise DomainError(
                 _("Ga akkoord met de kosten voor vastlegging van deze ketenmachtiging.")
             )
-        if bulk.accepted_at is None:
-            raise DomainError(_("Ga eerst verder met de geldige rijen van de import."))
-        if scope.is_empty:
-            raise DomainError(_("Kies één of meerdere diensten."))
-        if not 1 <= duration_years <= 5:
-            raise DomainError(_("De duur is 1 tot en met 5 jaar."))
-        if any(m.organisation_id != bulk.organisation_id for m in assignment.gebruikers) or any(
-            g.organisation_id != bulk.organisation_id for g in assignment.groepen
-        ):
-            raise DomainError(_("Deze gebruiker hoort niet bij uw organisatie."))
-        rows = list(bulk.rows.filter(state=BulkRowState.WAITING).order_by("row_number").only("pk"))
-        if not rows:
-            raise DomainError(_("Deze import bevat geen geldige rijen."))
+        _check_choices(bulk, scope=scope, assignment=assignment, duration_years=duration_years)
+        rows = _rows_to_send(
+            bulk, scope=scope, included_row_ids=included_row_ids, expected_count=expected_count
+        )
         now = timezone.now()
         bulk.state = BulkRequestState.SENDING
         bulk.algemene_bevoegdheid = scope.algemene_bevoegdheid
@@ -224,6 +224,141 @@ def submit_bulk_request(
         bulk.groepen.set(assignment.groepen)
         enqueue_each(Delivery.BULK_ROW, rows)
     return True
+
+
+def _check_choices(
+    bulk: BulkRequest, *, scope: ScopeSelection, assignment: Assignment, duration_years: int
+) -> None:
+    if bulk.accepted_at is None:
+        raise DomainError(_("Ga eerst verder met de geldige rijen van de import."))
+    if scope.is_empty:
+        raise DomainError(_("Kies één of meerdere diensten."))
+    if not 1 <= duration_years <= 5:
+        raise DomainError(_("De duur is 1 tot en met 5 jaar."))
+    if any(m.organisation_id != bulk.organisation_id for m in assignment.gebruikers) or any(
+        g.organisation_id != bulk.organisation_id for g in assignment.groepen
+    ):
+        raise DomainError(_("Deze gebruiker hoort niet bij uw organisatie."))
+
+
+def register_approved_bulk_request(
+    bulk_request: BulkRequest,
+    *,
+    acting_user,
+    scope: ScopeSelection,
+    assignment: Assignment,
+    duration_years: int,
+    leverancier: str,
+    included_row_ids: Collection[int] = (),
+    expected_count: int | None = None,
+) -> int | None:
+    """ "Ik heb al goedkeuring ontvangen" for the whole import: every row that goes (as for
+    sending, _rows_to_send) is registered as approved at the leverancier through the same
+    service as Eén bedrijf, Actief at once, with its own audit event; no invitation, no costs.
+    All rows or none: a row refused refuses the import, naming the row.
+
+    Returns how many were registered, or None, changing nothing, when the import was
+    submitted before (a second click, a resubmitted page).
+    """
+    with transaction.atomic():
+        bulk = BulkRequest.objects.select_for_update().get(pk=bulk_request.pk)
+        if bulk.state != BulkRequestState.DRAFT:
+            return None
+        _check_choices(bulk, scope=scope, assignment=assignment, duration_years=duration_years)
+        rows = _rows_to_send(
+            bulk, scope=scope, included_row_ids=included_row_ids, expected_count=expected_count
+        )
+        for row in rows:
+            try:
+                km = register_approved_ketenmachtiging(
+                    acting_user=acting_user,
+                    intermediair=bulk.organisation,
+                    relatie=organisation_for_company(_company(row)),
+                    scope=scope,
+                    assignment=assignment,
+                    duration_years=duration_years,
+                    leverancier=leverancier,
+                    reference=row.reference,
+                )
+            except DomainError as error:
+                raise DomainError(
+                    _("Rij %(row)s (%(name)s): %(message)s")
+                    % {"row": row.row_number, "name": row.name, "message": error.message}
+                ) from error
+            row.state, row.ketenmachtiging, row.processed_at = (
+                BulkRowState.SENT,
+                km,
+                timezone.now(),
+            )
+        BulkRequestRow.objects.bulk_update(rows, ["state", "ketenmachtiging", "processed_at"])
+        now = timezone.now()
+        bulk.state = BulkRequestState.DONE
+        bulk.algemene_bevoegdheid = scope.algemene_bevoegdheid
+        bulk.duration_years = duration_years
+        bulk.submitted_by = acting_user
+        bulk.submitted_at = bulk.finished_at = now
+        bulk.save(
+            update_fields=[
+                "state",
+                "algemene_bevoegdheid",
+                "duration_years",
+                "submitted_by",
+                "submitted_at",
+                "finished_at",
+            ]
+        )
+        if not scope.algemene_bevoegdheid:
+            bulk.dienstverleners.set(scope.dienstverleners)
+            bulk.diensten.set(scope.diensten)
+        bulk.gebruikers.set(assignment.gebruikers)
+        bulk.groepen.set(assignment.groepen)
+    return len(rows)
+
+
+def identical_actief_refusal(row: BulkRequestRow) -> str:
+    return _(
+        "Rij %(row)s (%(name)s): deze relatie heeft al een actieve ketenmachtiging voor precies "
+        "deze diensten. Er wordt geen tweede aangevraagd; verleng de bestaande op het tabblad "
+        "Acties."
+    ) % {"row": row.row_number, "name": row.name}
+
+
+def _rows_to_send(
+    bulk: BulkRequest,
+    *,
+    scope: ScopeSelection,
+    included_row_ids: Collection[int],
+    expected_count: int | None,
+) -> list[BulkRequestRow]:
+    """The waiting rows that go out, checked now (the import is locked): a row whose relatie
+    already has an Actief or waiting ketenmachtiging only when included, and never when an
+    Actief one has exactly this scope. The rows left out are removed from the import, so that
+    it holds what was sent."""
+    included = set(included_row_ids)
+    duplicates = duplicate_rows(bulk, scope)
+    for duplicate in duplicates:
+        if duplicate.identical_actief and duplicate.row.pk in included:
+            raise DomainError(identical_actief_refusal(duplicate.row))
+    left_out = [d.row.pk for d in duplicates if d.row.pk not in included]
+    rows = list(
+        bulk.rows.filter(state=BulkRowState.WAITING).exclude(pk__in=left_out).order_by("row_number")
+    )
+    if not rows:
+        raise DomainError(
+            _("Er is geen bedrijf om te versturen. Vink aan welke bedrijven u toch wilt aanvragen.")
+            if left_out
+            else _("Deze import bevat geen geldige rijen.")
+        )
+    if expected_count is not None and expected_count != len(rows):
+        raise DomainError(
+            _(
+                "Het aantal aanvragen is gewijzigd: het zijn er nu %(n)s. Controleer de "
+                "bedrijven en verstuur opnieuw."
+            )
+            % {"n": len(rows)}
+        )
+    bulk.rows.filter(pk__in=left_out).delete()
+    return rows
 
 
 def _scope(bulk: BulkRequest) -> ScopeSelection:

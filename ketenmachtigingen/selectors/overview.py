@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
 from django.utils.functional import cached_property
 
 from accounts.models import Membership, Organisation
@@ -20,6 +20,13 @@ from ..constants import HIDDEN_STATUSES, PENDING_STATUSES, STATUS_EXPLANATIONS, 
 from ..models import Dienst, Ketenmachtiging
 
 PAGE_SIZE = 25
+# The order a Wachtend row names its statuses in: what needs the beheerder first.
+PENDING_STATUSES_IN_ORDER = (
+    Status.FOUT,
+    Status.INCOMPLEET,
+    Status.AANVRAAG_VERSTUURD,
+    Status.AANVRAAG_ONTVANGEN,
+)
 
 
 @dataclass(frozen=True)
@@ -53,7 +60,8 @@ def tab_queryset(organisations, tab: str, today: datetime.date | None = None) ->
     if tab == Tab.WACHTEND:
         return qs.filter(status__in=PENDING_STATUSES)
     if tab == Tab.VERLOPEN:
-        return qs.filter(status=Status.VERLOPEN)
+        # Without those removed from the overview ("Verwijder uit overzicht").
+        return qs.filter(status=Status.VERLOPEN, hidden_at__isnull=True)
     qs = qs.filter(status=Status.ACTIEF)
     if tab == Tab.ACTIES:
         # Ending within 3 months, not being revoked, and no renewal requested yet.
@@ -133,6 +141,26 @@ class KetenmachtigingDetail:
     def is_pending(self) -> bool:
         return self.ketenmachtiging.status in PENDING_STATUSES
 
+    @cached_property
+    def deadline(self) -> "InvitationDeadline | None":
+        km = self.ketenmachtiging
+        if km.status != Status.AANVRAAG_VERSTUURD or km.sent_at is None:
+            return None
+        return InvitationDeadline.for_sent_at(km.sent_at)
+
+
+@dataclass(frozen=True)
+class InvitationDeadline:
+    """The last day Z login accepts the signed form (the day the nightly job lapses it after)."""
+
+    day: datetime.date
+    days_left: int
+
+    @classmethod
+    def for_sent_at(cls, sent_at: datetime.datetime, today: datetime.date | None = None):
+        day = dates.invitation_deadline(sent_at)
+        return cls(day, (day - (today or dates.today())).days)
+
 
 class RelatiePaginator(Paginator):
     """Counts the relaties from the ketenmachtigingen table alone (an index-only count)
@@ -147,10 +175,32 @@ class RelatiePaginator(Paginator):
         return self._ketenmachtigingen.order_by().values("relatie_id").distinct().count()
 
 
+@dataclass(frozen=True)
+class StatusCount:
+    status: str
+    count: int
+
+    @property
+    def label(self) -> str:
+        return Status(self.status).label
+
+
+@dataclass
+class WaitingSummary:
+    """What a Wachtend row shows without opening: the statuses of the relatie's waiting
+    ketenmachtigingen, and for the most urgent one (the invitation sent first) its sent date
+    and deadline."""
+
+    statuses: list[StatusCount]
+    sent_at: datetime.datetime | None
+    deadline: InvitationDeadline | None
+
+
 @dataclass
 class RelatieRow:
     relatie: Organisation
     count: int  # ketenmachtigingen of the relatie in the tab
+    waiting: WaitingSummary | None = None  # the Wachtend tab only
 
 
 def _people(km: Ketenmachtiging, catalogue: list[Dienst]) -> list[PersonAccess]:
@@ -205,13 +255,46 @@ def overview_page(
     qs = apply_filters(tab_queryset([organisation], tab, today), filters)
     relaties = Organisation.objects.filter(pk__in=qs.values("relatie_id")).order_by("name", "pk")
     page = RelatiePaginator(relaties, page_size, ketenmachtigingen=qs).get_page(page_number)
-    counts = dict(
-        qs.filter(relatie_id__in=[relatie.pk for relatie in page])
-        .values_list("relatie_id")
-        .annotate(n=Count("pk"))
+    annotations = {"n": Count("pk")}
+    if tab == Tab.WACHTEND:
+        annotations |= _waiting_annotations()
+    per_relatie = {
+        values["relatie_id"]: values
+        for values in qs.filter(relatie_id__in=[relatie.pk for relatie in page])
+        .values("relatie_id")
+        .annotate(**annotations)
         .order_by()
+    }
+    rows = []
+    for relatie in page:
+        values = per_relatie.get(relatie.pk, {"n": 0})
+        waiting = _waiting_summary(values, today) if tab == Tab.WACHTEND and values["n"] else None
+        rows.append(RelatieRow(relatie, values["n"], waiting))
+    return page, rows
+
+
+def _waiting_annotations() -> dict:
+    """Per relatie: how many waiting ketenmachtigingen are in each status, the first invitation
+    still waiting for its form (the one that lapses first) and the first request sent."""
+    counts = {f"n_{status}": Count("pk", filter=Q(status=status)) for status in PENDING_STATUSES}
+    return counts | {
+        "first_open_sent_at": Min("sent_at", filter=Q(status=Status.AANVRAAG_VERSTUURD)),
+        "first_sent_at": Min("sent_at"),
+    }
+
+
+def _waiting_summary(values: dict, today: datetime.date | None) -> WaitingSummary:
+    statuses = [
+        StatusCount(status, values[f"n_{status}"])
+        for status in PENDING_STATUSES_IN_ORDER
+        if values[f"n_{status}"]
+    ]
+    open_sent_at = values["first_open_sent_at"]
+    return WaitingSummary(
+        statuses=statuses,
+        sent_at=open_sent_at or values["first_sent_at"],
+        deadline=InvitationDeadline.for_sent_at(open_sent_at, today) if open_sent_at else None,
     )
-    return page, [RelatieRow(relatie, counts.get(relatie.pk, 0)) for relatie in page]
 
 
 def relatie_details(

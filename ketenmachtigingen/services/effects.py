@@ -2,11 +2,13 @@
 transaction: outbox messages for mail, berichten for the intermediair. Called by the
 transition engine only (transitions.py), for one ketenmachtiging or for many at once."""
 
-from outbox.services import enqueue_each
+from accounts.models import Organisation
+from outbox.services import enqueue_each, enqueue_many
 
 from .. import berichten
 from ..constants import Delivery, Effect, Transition
 from ..models import Ketenmachtiging
+from ..status_news import REASONED
 
 
 def apply(transition: Transition, kms: list[Ketenmachtiging], *, note: str) -> None:
@@ -29,8 +31,28 @@ def _bericht(transition, kms, note) -> None:
     berichten.post_for_transition(transition, kms, note=note)
 
 
+def _status_mail(transition, kms, note) -> None:
+    """One mail per intermediair, naming each of its ketenmachtigingen that changed."""
+    reason = note if transition.name in REASONED else ""
+    enqueue_many(
+        Delivery.STATUS_MAIL,
+        (
+            (
+                Organisation(pk=intermediair_id),
+                {
+                    "transition": transition.name,
+                    "ketenmachtigingen": [km.pk for km in group],
+                    "reason": reason,
+                },
+            )
+            for intermediair_id, group in berichten.by_intermediair(kms).items()
+        ),
+    )
+
+
 _EFFECTS = {
     Effect.INVITATION: _invitation,
     Effect.INCOMPLETE_MAIL: _incomplete_mail,
     Effect.BERICHT: _bericht,
+    Effect.STATUS_MAIL: _status_mail,
 }

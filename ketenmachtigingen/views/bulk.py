@@ -26,7 +26,7 @@ from zlogin.confirmation import ask_first
 from .. import confirmations, imports, wizard
 from ..bulk import selectors, services
 from ..errors import DomainError
-from ..forms import BulkSendForm, BulkUploadForm
+from ..forms import BulkApproveForm, BulkSendForm, BulkUploadForm
 from ..models import BulkRequest, BulkRequestState
 from .request import MENU, steps_context, wizard_url
 
@@ -134,7 +134,7 @@ def review(request, bulk_id: int):
             "valid_count": valid_count,
             "errors": bulk.errors[:ERRORS_SHOWN],
             "errors_not_shown": max(len(bulk.errors) - ERRORS_SHOWN, 0),
-            "warning_rows": bulk.rows.exclude(warning="").order_by("row_number")[:ERRORS_SHOWN],
+            "warning_rows": selectors.duplicate_rows(bulk)[:ERRORS_SHOWN],
             "upload_form": BulkUploadForm(),
         },
     )
@@ -212,20 +212,24 @@ def send(request, bulk_id: int):
         messages.error(request, _("Doorloop eerst stap 1 tot en met 4."))
         return redirect(wizard_url(draft.current_step, draft))
     organisation = request.organisation
+    scope = draft.scope()
+    duplicates = selectors.duplicate_rows(bulk, scope)
     form = BulkSendForm(
         request.POST if request.method == "POST" else None,
+        duplicates=duplicates,
         initial={
             "intermediair_email": organisation.afzender_email,
             "intermediair_telefoon": organisation.afzender_telefoon,
         },
     )
+    counts = _counts(bulk, duplicates, form)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             submitted = services.submit_bulk_request(
                 bulk,
                 acting_user=request.user,
-                scope=draft.scope(),
+                scope=scope,
                 assignment=draft.assignment(organisation),
                 duration_years=draft.duration_years,
                 intermediair_email=data["intermediair_email"],
@@ -233,6 +237,8 @@ def send(request, bulk_id: int):
                 language=data["language"],
                 personal_message=data["personal_message"],
                 costs_agreed=data["costs_agreed"],
+                included_row_ids=data["selectie"],
+                expected_count=counts["paid_request_count"],
             )
         except DomainError as error:
             form.add_error(None, error.message)
@@ -240,8 +246,8 @@ def send(request, bulk_id: int):
             wizard.clear(request)
             if not submitted:
                 messages.info(request, _("Deze aanvraag is al verzonden."))
+            _say_left_out(request, len(duplicates) - len(data["selectie"]))
             return redirect("ketenmachtigingen:bulk_progress", bulk_id=bulk.pk)
-    row_count = selectors.row_count(bulk)
     return render(
         request,
         "ketenmachtigingen/send.html",
@@ -250,11 +256,121 @@ def send(request, bulk_id: int):
             "form": form,
             "draft": draft,
             "bulk": bulk,
-            "bulk_row_count": row_count,
-            "bulk_warning_count": selectors.warning_count(bulk),
-            "paid_request_count": row_count,  # one request per row of the import
+            "duplicates": duplicates,
+            **counts,
+            "paid_summaries": [
+                request_summary(counts["base_count"] + n) for n in range(len(duplicates) + 1)
+            ],
         },
     )
+
+
+def request_summary(count: int) -> str:
+    """The line beside the cost consent: how many paid requests go out (as send.html says it,
+    for the page's script to show while rows are ticked)."""
+    return ngettext(
+        "U verstuurt %(counter)s aanvraag tot goedkeuring. Hieraan zijn kosten voor vastlegging "
+        "verbonden.",
+        "U verstuurt %(counter)s aanvragen tot goedkeuring, één per bedrijf. Aan elke aanvraag "
+        "zijn kosten voor vastlegging verbonden.",
+        count,
+    ) % {"counter": count}
+
+
+def _counts(bulk: BulkRequest, duplicates, form) -> dict:
+    """The import's rows, those that go out without a choice (`base_count`), and those that go
+    out with the rows ticked at Toch aanvragen (`paid_request_count`: one request per row)."""
+    row_count = selectors.row_count(bulk)
+    includable = {d.row.pk for d in duplicates if not d.identical_actief}
+    base_count = row_count - len(duplicates)
+    return {
+        "bulk_row_count": row_count,
+        "base_count": base_count,
+        "ticked_ids": form.ticked_ids,
+        "ticked_count": len(form.ticked_ids & includable),
+        "paid_request_count": base_count + len(form.ticked_ids & includable),
+    }
+
+
+def _say_left_out(request, count: int) -> None:
+    if count > 0:
+        messages.info(
+            request,
+            ngettext(
+                "%(n)s bedrijf is niet meegenomen, omdat het al een ketenmachtiging aan uw "
+                "organisatie heeft.",
+                "%(n)s bedrijven zijn niet meegenomen, omdat zij al een ketenmachtiging aan uw "
+                "organisatie hebben.",
+                count,
+            )
+            % {"n": count},
+        )
+
+
+@portal_view
+def approved(request, bulk_id: int):
+    """ "Ik heb al goedkeuring ontvangen" for all companies of the import: confirm, choose the
+    leverancier, register every row that goes as approved (Actief at once, no invitation)."""
+    bulk = _bulk_or_404(request, bulk_id)
+    if bulk.state != BulkRequestState.DRAFT:
+        messages.info(request, _("Deze import is al verwerkt."))
+        return redirect("ketenmachtigingen:bulk_progress", bulk_id=bulk.pk)
+    draft = wizard.load(request)
+    if draft.bulk_id != bulk.pk or not draft.is_complete or bulk.accepted_at is None:
+        messages.error(request, _("Doorloop eerst stap 1 tot en met 4."))
+        return redirect(wizard_url(draft.current_step, draft))
+    scope = draft.scope()
+    duplicates = selectors.duplicate_rows(bulk, scope)
+    form = BulkApproveForm(
+        request.POST if request.method == "POST" else None, duplicates=duplicates
+    )
+    counts = _counts(bulk, duplicates, form)
+    if request.method == "POST" and form.is_valid():
+        try:
+            registered = services.register_approved_bulk_request(
+                bulk,
+                acting_user=request.user,
+                scope=scope,
+                assignment=draft.assignment(request.organisation),
+                duration_years=draft.duration_years,
+                leverancier=form.cleaned_data["leverancier"],
+                included_row_ids=form.cleaned_data["selectie"],
+                expected_count=counts["paid_request_count"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            wizard.clear(request)
+            if registered is None:
+                messages.info(request, _("Deze import is al verwerkt."))
+                return redirect("ketenmachtigingen:bulk_progress", bulk_id=bulk.pk)
+            _say_left_out(request, len(duplicates) - len(form.cleaned_data["selectie"]))
+            return redirect("ketenmachtigingen:bulk_progress", bulk_id=bulk.pk)
+    return render(
+        request,
+        "ketenmachtigingen/bulk_approved.html",
+        {
+            "menu": MENU,
+            "form": form,
+            "confirmed": request.GET.get("bevestigd") == "1" or request.method == "POST",
+            "draft": draft,
+            "bulk": bulk,
+            "duplicates": duplicates,
+            **counts,
+            "paid_summaries": [
+                approved_summary(counts["base_count"] + n) for n in range(len(duplicates) + 1)
+            ],
+        },
+    )
+
+
+def approved_summary(count: int) -> str:
+    """The line above "Verwerk als goedgekeurd": how many are registered."""
+    return ngettext(
+        "U legt %(counter)s ketenmachtiging vast als goedgekeurd.",
+        "U legt %(counter)s ketenmachtigingen vast als goedgekeurd, één per bedrijf.",
+        count,
+    ) % {"counter": count}
 
 
 @portal_view

@@ -16,7 +16,7 @@ from accounts.tenancy import memberships_of
 from groepen.models import Groep
 from zlogin.confirmation import ask_first
 
-from .. import confirmations
+from .. import confirmations, wizard
 from ..authorization import may_be_assigned, picker_warnings
 from ..constants import HIDDEN_STATUSES, PENDING_STATUSES, Status, Tab
 from ..errors import AlreadyRequested, DomainError
@@ -39,8 +39,9 @@ from ..selectors import (
     overview_page,
     relatie_details,
 )
-from ..services import assignments, lifecycle, renewals
+from ..services import assignments, expired, lifecycle, renewals
 from .expiry_chart import expiry_chart
+from .request import discard_draft, wizard_url
 
 MENU = "van_relaties"
 EXPORTABLE_TABS = (Tab.ACTIEF, Tab.WACHTEND, Tab.VERLOPEN)
@@ -477,3 +478,88 @@ def afgegeven(request):
             "page": afgegeven_page(request.organisation, request.GET.get("pagina")),
         },
     )
+
+
+# --- the Verlopen tab: request again, or remove from the overview ------------------------------
+
+
+def _expired(request, ketenmachtiging_id) -> Ketenmachtiging:
+    """An expired ketenmachtiging of the organisation that its Verlopen tab shows, or a 404."""
+    return get_object_or_404(
+        Ketenmachtiging,
+        pk=ketenmachtiging_id,
+        intermediair=request.organisation,
+        status=Status.VERLOPEN,
+        hidden_at__isnull=True,
+    )
+
+
+def _start_again(request, km: Ketenmachtiging):
+    """The wizard with a draft repeating `km`, at the first step left to do (for a complete
+    draft Stap 4, from which the beheerder reviews and sends it)."""
+    prefill = wizard.prefill_from(km)
+    wizard.save(request, prefill.draft)
+    messages.info(
+        request,
+        _(
+            "De gegevens van de verlopen ketenmachtiging van %(name)s zijn overgenomen. "
+            "Controleer ze en verstuur de aanvraag."
+        )
+        % {"name": km.relatie.name},
+    )
+    if prefill.left_out:
+        messages.warning(request, " ".join(prefill.left_out))
+    return redirect(wizard_url(prefill.draft.current_step, prefill.draft))
+
+
+@portal_view
+@require_POST
+def reapply(request, ketenmachtiging_id):
+    """ "Vraag opnieuw aan": a new request filled from the expired one. Another request being
+    prepared in the wizard is not replaced without asking."""
+    km = _expired(request, ketenmachtiging_id)
+    if wizard.in_progress(request):
+        url = reverse("ketenmachtigingen:reapply_replacing_draft", args=[km.pk])
+        next_url = request.POST.get("next", "")
+        return redirect(f"{url}?{urlencode({'next': next_url})}" if next_url else url)
+    return _start_again(request, km)
+
+
+@portal_view
+@require_http_methods(["GET", "POST"])
+def reapply_replacing_draft(request, ketenmachtiging_id):
+    """ "Vraag opnieuw aan" while the wizard holds another draft: asks, then replaces it."""
+    km = _expired(request, ketenmachtiging_id)
+    draft = wizard.load(request)
+    if request.method == "GET":
+        return _ask_first(request, km, confirmations.replace_draft(draft, km))
+    discard_draft(request, draft)
+    return _start_again(request, km)
+
+
+@portal_view
+@require_http_methods(["GET", "POST"])
+def remove_from_overview(request, ketenmachtiging_id):
+    """ "Verwijder uit overzicht": the expired ketenmachtiging leaves the Verlopen tab; the row
+    and its trail stay. Sent twice, the second changes nothing."""
+    km = get_object_or_404(
+        Ketenmachtiging,
+        pk=ketenmachtiging_id,
+        intermediair=request.organisation,
+        status=Status.VERLOPEN,
+    )
+    if request.method == "GET":
+        if km.hidden_at is not None:
+            raise Http404
+        return _ask_first(request, km, confirmations.remove_from_overview(km))
+    try:
+        expired.remove_from_overview(km, acting_user=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("De verlopen ketenmachtiging van %(name)s is verwijderd uit het overzicht.")
+            % {"name": km.relatie.name},
+        )
+    return _back(request)

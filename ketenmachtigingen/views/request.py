@@ -125,9 +125,14 @@ def restart(request):
             cancel_url=wizard_url(draft.current_step, draft),
             menu=MENU,
         )
+    discard_draft(request, draft)
+    return redirect("ketenmachtigingen:add_bulk" if draft.is_bulk else "ketenmachtigingen:add")
+
+
+def discard_draft(request, draft: wizard.Draft) -> None:
+    """The draft is removed, and the import it refers to."""
     wizard.clear(request)
     bulk_services.discard_draft(organisation=request.organisation, bulk_id=draft.bulk_id)
-    return redirect("ketenmachtigingen:add_bulk" if draft.is_bulk else "ketenmachtigingen:add")
 
 
 @portal_view
@@ -213,7 +218,7 @@ def choose_gebruikers(request):
 @portal_view
 @require_POST
 def choose_duration(request):
-    """Stap 4: the duration, then one of the two ways on (for an import only sending)."""
+    """Stap 4: the duration, then one of the two ways on."""
     draft = wizard.load(request)
     form = DurationForm(request.POST)
     if not draft.is_complete:
@@ -226,11 +231,7 @@ def choose_duration(request):
     wizard.save(request, draft)
     if draft.is_bulk:
         if "approved" in request.POST:
-            messages.error(
-                request,
-                _("“Ik heb al goedkeuring ontvangen” kan alleen voor één bedrijf tegelijk."),
-            )
-            return redirect(wizard_url(4, draft))
+            return redirect("ketenmachtigingen:bulk_approved", bulk_id=draft.bulk_id)
         return redirect("ketenmachtigingen:bulk_send", bulk_id=draft.bulk_id)
     if "approved" in request.POST:
         return redirect("ketenmachtigingen:add_approved")
@@ -268,6 +269,7 @@ def send(request):
         initial={
             "intermediair_email": organisation.afzender_email,
             "intermediair_telefoon": organisation.afzender_telefoon,
+            **draft.send_initial,  # a request made again starts from the earlier one's
         },
     )
     if request.method == "POST" and form.is_valid():

@@ -365,7 +365,8 @@ def test_nothing_is_sent_before_the_commit(admin_client, django_capture_on_commi
         admin_client.post(url("mark_incomplete", km), {"reason": REASON})
 
     assert mail.outbox == []
-    assert len(callbacks) == 2  # the bericht's announcement and the mail to the contact
+    # The bericht's announcement, the mail to the contact and the mail to the afzender.
+    assert len(callbacks) == 3
 
 
 def test_markeer_als_incompleet_without_a_contact_address_posts_only_the_bericht(

@@ -113,8 +113,9 @@ def test_the_scheduled_task_runs_the_nightly_jobs_on_the_worker(worker):
             (remind.pk, EventKind.REMINDER_SENT, ActorKind.SYSTEM),
         ]
     )
+    # Every status change and the reminder tell the intermediair.
     assert sorted(Bericht.objects.values_list("ketenmachtiging", flat=True)) == sorted(
-        [lapse.pk, remind.pk]
+        [revoke.pk, ends.pk, lapse.pk, remind.pk]
     )
 
     # Sent again (a second beat, a redelivery): nothing left to do.

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from ketenmachtigingen.bulk import services
 from ketenmachtigingen.constants import Delivery, Status
+from ketenmachtigingen.errors import DomainError
 from ketenmachtigingen.models import (
     BulkRequest,
     BulkRequestRow,
@@ -113,9 +114,17 @@ def draft_of(client, organisation) -> dict:
 def complete_steps(client, dienst, collega, *, data=None):
     response = upload(client, data or xlsx(*three_rows()))
     assert response.status_code == 302, response.content.decode()[-2000:]
+    accept_after_review(client)
     client.post(DIENSTEN, {"diensten": [dienst.pk]})
     client.post(GEBRUIKERS, {"gebruikers": [collega.pk]})
     return client.post(DUUR, {"duration_years": "3", "send": "1"})
+
+
+def accept_after_review(client):
+    """ "Ga verder met de geldige rijen" when the import was shown for review first."""
+    bulk = BulkRequest.objects.order_by("-pk").first()
+    if bulk.accepted_at is None:
+        client.post(url("bulk_accept", bulk))
 
 
 SEND_DATA = {
@@ -211,7 +220,8 @@ def test_errors_are_shown_by_row_and_column_and_the_valid_rows_can_go_on(
         "precies 8 cijfers. In het bestand staat “3907874”.</td>",
         '<td class="numeric">7</td><td>KVK-nummer (kolom A)</td><td>Dit KVK-nummer staat al in '
         "rij 4.</td>",
-        "Uw organisatie heeft al een ketenmachtiging van dit bedrijf (Actief).",
+        "niet meegenomen, tenzij u ze bij het versturen per bedrijf aanvinkt bij Toch aanvragen",
+        '<ul class="existing-kms"><li><strong>Actief</strong> — Algemene bevoegdheid — einddatum ',
         "Ga verder met de 3 geldige rijen",
         "Importeer bedrijven",
     ]:
@@ -308,10 +318,10 @@ def test_stap_2_to_4_are_the_pickers_of_one_company(portal, register, dienst, co
     assert "Adviseursportaal a.s.r. Cockpit" in content
     assert "S. de Jong" in content
     assert "Verstuur aanvraag tot goedkeuring" in content
-    assert "Ik heb al goedkeuring ontvangen" not in content
+    assert "Ik heb al goedkeuring ontvangen" in content
 
-    response = portal.post(DUUR, {"duration_years": "3", "approved": "1"}, follow=True)
-    assert "kan alleen voor één bedrijf tegelijk" in response.content.decode()
+    response = portal.post(DUUR, {"duration_years": "3", "approved": "1"})
+    assert response.url == url("bulk_approved", BulkRequest.objects.get())
 
 
 def test_the_send_page_asks_only_for_the_own_contact(portal, beheerder, register, dienst, collega):
@@ -556,7 +566,9 @@ def test_failed_rows_are_sent_again(
     ]
     again = Ketenmachtiging.objects.exclude(pk__in=[k.pk for k in first])
     assert [km.status for km in again] == [Status.AANVRAAG_VERSTUURD] * 2
-    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+    # The invitations (with their PDF form) went to the contacts; the beheerders are told of
+    # the withdrawn Fout ones in the berichtenbox.
+    assert sorted(m.to[0] for m in mail.outbox if m.attachments) == sorted(
         bulk.rows.values_list("contact_email", flat=True)
     )
     content = portal.get(url("bulk_progress", bulk)).content.decode()
@@ -693,7 +705,7 @@ def test_another_organisations_import_is_not_found(portal, register):
     bulk = bulk_request(other, ["39078749"])
 
     for name in ["bulk_detail", "bulk_review", "bulk_accept", "bulk_delete", "bulk_send",
-                 "bulk_progress"]:  # fmt: skip
+                 "bulk_approved", "bulk_progress"]:  # fmt: skip
         for method in (portal.get, portal.post):
             assert method(url(name, bulk)).status_code in (404, 405), name
     assert BulkRequest.objects.get(pk=bulk.pk).state == BulkRequestState.DRAFT
@@ -775,3 +787,275 @@ def test_staff_send_a_failed_row_again_from_the_outbox(
     bulk.refresh_from_db()
     assert bulk.state == BulkRequestState.DONE
     assert len(mail.outbox) == 1
+
+
+# --- relaties that already have a ketenmachtiging ------------------------------------------------
+def existing_for(beheerder, kvk_nummer, **kwargs):
+    """A ketenmachtiging of the relatie with this KVK-nummer to the beheerder's organisation."""
+    relatie = OrganisationFactory(kvk_nummer=kvk_nummer, name="ZET solutions B.V.")
+    return KetenmachtigingFactory(
+        intermediair=beheerder.organisation, relatie=relatie, reference="BESTAAND", **kwargs
+    )
+
+
+def row_of(bulk, kvk_nummer) -> BulkRequestRow:
+    return bulk.rows.get(kvk_nummer=kvk_nummer)
+
+
+def test_a_row_whose_relatie_has_a_ketenmachtiging_is_listed_and_left_out_by_default(
+    portal, beheerder, register, dienst, collega, django_capture_on_commit_callbacks
+):
+    existing = existing_for(beheerder, "39078749", actief=True)
+    complete_steps(portal, dienst, collega)
+    bulk = BulkRequest.objects.get()
+    zet = row_of(bulk, "39078749")
+
+    content = portal.get(url("bulk_send", bulk)).content.decode()
+
+    assert "1 bedrijf heeft al een ketenmachtiging aan uw organisatie" in content
+    assert (
+        f"<li><strong>Actief</strong> — Algemene bevoegdheid — einddatum "
+        f"{existing.end_date:%d-%m-%Y} — BESTAAND</li>" in content
+    )
+    assert the_input(content, "selectie")["value"] == str(zet.pk)
+    assert ticked(content) == set()
+    assert "U verstuurt 2 aanvragen tot goedkeuring" in content
+    assert "Er wordt toch een nieuwe aanvraag verstuurd" not in content
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = portal.post(url("bulk_send", bulk), {**SEND_DATA, "getoond_aantal": "0"})
+
+    assert response.url == url("bulk_progress", bulk)
+    assert sorted(
+        Ketenmachtiging.objects.exclude(pk=existing.pk).values_list(
+            "relatie__kvk_nummer", flat=True
+        )
+    ) == ["02029700", "30112233"]
+    assert Ketenmachtiging.objects.filter(relatie=existing.relatie).count() == 1
+    assert "j.zetman@zet.example.nl" not in [m.to[0] for m in mail.outbox]
+    assert sorted(bulk.rows.values_list("kvk_nummer", flat=True)) == ["02029700", "30112233"]
+    content = portal.get(response.url).content.decode()
+    assert "1 bedrijf is niet meegenomen, omdat het al een ketenmachtiging" in content
+    assert "2 van 2 aanvragen verwerkt" in content
+
+
+def test_a_waiting_request_also_leaves_the_row_out(beheerder, register):
+    existing_for(beheerder, "39078749", aanvraag_verstuurd=True)
+    bulk = bulk_request(beheerder, ["39078749", "30112233"])
+
+    assert submit(bulk, beheerder) is True
+
+    assert list(bulk.rows.values_list("kvk_nummer", flat=True)) == ["30112233"]
+    assert OutboxMessage.objects.filter(kind=Delivery.BULK_ROW).count() == 1
+
+
+def test_a_row_ticked_at_toch_aanvragen_is_sent(
+    portal, beheerder, register, dienst, collega, django_capture_on_commit_callbacks
+):
+    existing = existing_for(beheerder, "39078749", actief=True)
+    complete_steps(portal, dienst, collega)
+    bulk = BulkRequest.objects.get()
+    zet = row_of(bulk, "39078749")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = portal.post(
+            url("bulk_send", bulk), {**SEND_DATA, "selectie": [zet.pk], "getoond_aantal": "1"}
+        )
+
+    assert response.url == url("bulk_progress", bulk)
+    new = Ketenmachtiging.objects.filter(relatie=existing.relatie).exclude(pk=existing.pk).get()
+    assert new.status == Status.AANVRAAG_VERSTUURD
+    assert [d.pk for d in new.diensten.all()] == [dienst.pk]
+    assert Ketenmachtiging.objects.exclude(pk=existing.pk).count() == 3
+    assert "j.zetman@zet.example.nl" in [m.to[0] for m in mail.outbox]
+
+
+def test_a_tick_whose_number_was_not_shown_sends_nothing_and_shows_it(
+    portal, beheerder, register, dienst, collega
+):
+    """Without JavaScript the line still said 2 requests: the page shows 3 and asks again."""
+    existing_for(beheerder, "39078749", actief=True)
+    complete_steps(portal, dienst, collega)
+    bulk = BulkRequest.objects.get()
+    zet = row_of(bulk, "39078749")
+
+    response = portal.post(
+        url("bulk_send", bulk), {**SEND_DATA, "selectie": [zet.pk], "getoond_aantal": "0"}
+    )
+
+    content = response.content.decode()
+    assert "Controleer het aantal en klik nogmaals." in content
+    assert "U verstuurt 3 aanvragen tot goedkeuring" in content
+    assert f"selectie={zet.pk}" in ticked(content)
+    assert BulkRequest.objects.get().state == BulkRequestState.DRAFT
+    assert not OutboxMessage.objects.filter(kind=Delivery.BULK_ROW).exists()
+
+
+def test_a_second_identical_actief_ketenmachtiging_is_refused(portal, beheerder, register, collega):
+    existing_for(beheerder, "39078749", actief=True)  # Algemene bevoegdheid
+    upload(portal, xlsx(*three_rows()))
+    accept_after_review(portal)
+    portal.post(DIENSTEN, {"algemene_bevoegdheid": "on"})
+    portal.post(GEBRUIKERS, {"gebruikers": [collega.pk]})
+    portal.post(DUUR, {"duration_years": "5", "send": "1"})
+    bulk = BulkRequest.objects.get()
+    zet = row_of(bulk, "39078749")
+
+    content = portal.get(url("bulk_send", bulk)).content.decode()
+    assert "Niet mogelijk: al actief voor precies deze diensten." in content
+    assert 'name="selectie"' not in content
+
+    response = portal.post(
+        url("bulk_send", bulk), {**SEND_DATA, "selectie": [zet.pk], "getoond_aantal": "1"}
+    )
+
+    assert (
+        "Rij 2 (ZET solutions B.V.): deze relatie heeft al een actieve ketenmachtiging voor "
+        "precies deze diensten." in response.content.decode()
+    )
+    assert BulkRequest.objects.get().state == BulkRequestState.DRAFT
+    assert bulk.rows.count() == 3
+    assert Ketenmachtiging.objects.count() == 1
+
+
+def test_the_service_refuses_an_included_identical_row_and_changes_nothing(beheerder, register):
+    existing_for(beheerder, "39078749", actief=True)
+    bulk = bulk_request(beheerder, ["39078749", "30112233"])
+    zet = row_of(bulk, "39078749")
+
+    with pytest.raises(DomainError, match="precies deze diensten"):
+        services.submit_bulk_request(
+            bulk,
+            acting_user=beheerder.user,
+            scope=ScopeSelection(algemene_bevoegdheid=True),
+            assignment=Assignment(groepen=[GroepFactory(organisation=beheerder.organisation)]),
+            duration_years=5,
+            intermediair_email="km@example.nl",
+            intermediair_telefoon="+31301234567",
+            language="nl",
+            personal_message="",
+            costs_agreed=True,
+            included_row_ids=[zet.pk],
+        )
+
+    assert BulkRequest.objects.get().state == BulkRequestState.DRAFT
+    assert bulk.rows.count() == 2
+    assert not OutboxMessage.objects.exists()
+
+
+# --- "Ik heb al goedkeuring ontvangen" for a whole import -----------------------------------------
+def approve_steps(client, dienst, collega):
+    complete_steps(client, dienst, collega)
+    return client.post(DUUR, {"duration_years": "3", "approved": "1"})
+
+
+def test_an_import_is_registered_as_approved_without_invitations(
+    portal, beheerder, register, dienst, collega, django_capture_on_commit_callbacks
+):
+    existing = existing_for(beheerder, "39078749", aanvraag_verstuurd=True)
+    response = approve_steps(portal, dienst, collega)
+    bulk = BulkRequest.objects.get()
+    approved = url("bulk_approved", bulk)
+    assert response.url == approved
+
+    content = portal.get(approved).content.decode()
+    assert "Wilt u deze ketenmachtigingen verwerken als goedgekeurd?" in content
+    assert "LET OP: gebruik deze optie alleen" in content
+    content = portal.get(f"{approved}?bevestigd=1").content.decode()
+    assert "Kies de organisatie waar de ketenmachtiging is vastgelegd." in content
+    assert "<li><strong>Aanvraag verstuurd</strong> — Algemene bevoegdheid" in content
+    assert "U legt 2 ketenmachtigingen vast als goedgekeurd" in content
+    assert 'name="costs_agreed"' not in content  # nothing paid: no consent asked
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = portal.post(approved, {"leverancier": "kpn", "getoond_aantal": "0"})
+
+    assert response.url == url("bulk_progress", bulk)
+    registered = Ketenmachtiging.objects.exclude(pk=existing.pk).order_by("relatie__kvk_nummer")
+    assert [
+        (km.relatie.kvk_nummer, km.status, km.leverancier, km.reference, km.duration_years)
+        for km in registered
+    ] == [
+        ("02029700", Status.ACTIEF, "kpn", "", 3),
+        ("30112233", Status.ACTIEF, "kpn", "REF-3", 3),
+    ]
+    for km in registered:
+        assert km.start_date is not None and km.end_date is not None
+        assert km.costs_agreed_at is None and km.invitation_sent_at is None
+        assert [d.pk for d in km.diensten.all()] == [dienst.pk]
+        assert [m.pk for m in km.gebruikers.all()] == [collega.pk]
+        assert [(e.from_status, e.to_status, e.note, e.actor) for e in km.events.all()] == [
+            ("", Status.ACTIEF, "Verwerkt als goedgekeurd (KPN).", beheerder.user)
+        ]
+    assert mail.outbox == []
+    assert not OutboxMessage.objects.filter(
+        kind__in=[Delivery.INVITATION, Delivery.BULK_ROW]
+    ).exists()
+    bulk.refresh_from_db()
+    assert bulk.state == BulkRequestState.DONE
+    assert set(bulk.rows.values_list("state", flat=True)) == {BulkRowState.SENT}
+    content = portal.get(response.url).content.decode()
+    assert "2 ketenmachtigingen zijn vastgelegd als goedgekeurd." in content
+    assert "1 bedrijf is niet meegenomen" in content
+    assert "ketenmachtiging_draft" not in str(dict(portal.session))
+    content = portal.get(url("bulk_detail", bulk)).content.decode()
+    assert content.count("Vastgelegd als goedgekeurd") == 2
+
+
+def test_registering_an_import_twice_registers_once(
+    portal, register, dienst, collega, django_capture_on_commit_callbacks
+):
+    approve_steps(portal, dienst, collega)
+    bulk = BulkRequest.objects.get()
+    session_before = dict(portal.session)
+    data = {"leverancier": "zlogin", "getoond_aantal": "0"}
+
+    portal.post(url("bulk_approved", bulk), data)
+    session = portal.session
+    session.update(session_before)  # the same page submitted again (a double click)
+    session.save()
+    response = portal.post(url("bulk_approved", bulk), data, follow=True)
+
+    assert "Deze import is al verwerkt." in response.content.decode()
+    assert Ketenmachtiging.objects.count() == 3
+    assert Ketenmachtiging.objects.filter(status=Status.ACTIEF).count() == 3
+
+
+def test_registering_needs_the_leverancier(portal, register, dienst, collega):
+    approve_steps(portal, dienst, collega)
+    bulk = BulkRequest.objects.get()
+
+    response = portal.post(url("bulk_approved", bulk), {"getoond_aantal": "0"})
+
+    assert "Kies de organisatie waar de ketenmachtiging is vastgelegd." in (
+        response.content.decode()
+    )
+    assert BulkRequest.objects.get().state == BulkRequestState.DRAFT
+    assert not Ketenmachtiging.objects.exists()
+
+
+def test_a_refused_row_registers_none_of_the_import(beheerder, register):
+    bulk = bulk_request(beheerder, ["39078749", "30112233"])
+    real = services.organisation_for_company
+
+    def refuse_the_second(company):
+        if company.kvk_nummer == "30112233":
+            return beheerder.organisation  # the intermediair itself: refused
+        return real(company)
+
+    with (
+        mock.patch.object(services, "organisation_for_company", side_effect=refuse_the_second),
+        pytest.raises(DomainError, match="Rij 3"),
+    ):
+        services.register_approved_bulk_request(
+            bulk,
+            acting_user=beheerder.user,
+            scope=ScopeSelection(algemene_bevoegdheid=True),
+            assignment=Assignment(groepen=[GroepFactory(organisation=beheerder.organisation)]),
+            duration_years=5,
+            leverancier="kpn",
+        )
+
+    assert not Ketenmachtiging.objects.exists()
+    assert BulkRequest.objects.get().state == BulkRequestState.DRAFT
+    assert set(bulk.rows.values_list("state", flat=True)) == {BulkRowState.WAITING}
