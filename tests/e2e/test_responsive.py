@@ -102,8 +102,17 @@ def assert_on_screen(page, locator, width: int) -> None:
     assert box["x"] >= 0 and box["x"] + box["width"] <= width, (page.url, box)
 
 
+def assert_the_title_fits(page) -> None:
+    """The page's title is not cut or overlapped: its text fits its own box."""
+    title = page.locator("h1").first
+    if title.count():
+        overflow = title.evaluate("h => h.scrollWidth - h.clientWidth")
+        assert overflow <= 0, (page.url, title.inner_text(), overflow)
+
+
 def check(page, screenshot, width: int, name: str) -> None:
     assert_no_sideways_scrolling(page, width)
+    assert_the_title_fits(page)
     screenshot(f"responsive-{width}-{name}")
 
 
