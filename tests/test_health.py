@@ -87,7 +87,9 @@ def test_a_broker_that_does_not_answer_is_503_within_its_time_limit(broker_at):
 
     assert response.status_code == 503
     assert response.json()["checks"]["broker"] != "ok"
-    assert seconds < health.TIMEOUT.total_seconds() + 2
+    # The check's own limit plus the rest of the request (database and cache checks, Django)
+    # on a machine that may be busy: seconds, never a broker client's own long waits.
+    assert seconds < health.TIMEOUT.total_seconds() + 3
 
 
 def test_uncollected_static_files_are_503(settings, tmp_path):

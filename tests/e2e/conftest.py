@@ -3,10 +3,15 @@
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import launch_chromium, totp_now
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+# As long as the pages' own timeout (10 s): on a busy machine a page can take longer than
+# Playwright's default of 5 s to show what a test expects.
+expect.set_options(timeout=10_000)
 
 
 def pytest_collection_modifyitems(items):
