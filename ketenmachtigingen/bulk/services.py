@@ -217,13 +217,18 @@ def submit_bulk_request(
                 "submitted_at",
             ]
         )
-        if not scope.algemene_bevoegdheid:
-            bulk.dienstverleners.set(scope.dienstverleners)
-            bulk.diensten.set(scope.diensten)
-        bulk.gebruikers.set(assignment.gebruikers)
-        bulk.groepen.set(assignment.groepen)
+        _store_choices(bulk, scope=scope, assignment=assignment)
         enqueue_each(Delivery.BULK_ROW, rows)
     return True
+
+
+def _store_choices(bulk: BulkRequest, *, scope: ScopeSelection, assignment: Assignment) -> None:
+    """The import's diensten, gebruikers and groepen, as chosen in Stap 2 and 3."""
+    if not scope.algemene_bevoegdheid:
+        bulk.dienstverleners.set(scope.dienstverleners)
+        bulk.diensten.set(scope.diensten)
+    bulk.gebruikers.set(assignment.gebruikers)
+    bulk.groepen.set(assignment.groepen)
 
 
 def _check_choices(
@@ -307,11 +312,7 @@ def register_approved_bulk_request(
                 "finished_at",
             ]
         )
-        if not scope.algemene_bevoegdheid:
-            bulk.dienstverleners.set(scope.dienstverleners)
-            bulk.diensten.set(scope.diensten)
-        bulk.gebruikers.set(assignment.gebruikers)
-        bulk.groepen.set(assignment.groepen)
+        _store_choices(bulk, scope=scope, assignment=assignment)
     return len(rows)
 
 
