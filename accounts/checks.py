@@ -1,7 +1,9 @@
-"""Deployment checks of accounts (`manage.py check --deploy`)."""
+"""Deployment checks (`manage.py check --deploy`): what logging in and its limits need."""
 
 from django.conf import settings
-from django.core.checks import Warning, register
+from django.core.checks import Error, Warning, register
+
+from zlogin.startup import MISSING_SECRET_KEY, secret_key_is_set
 
 
 @register(deploy=True)
@@ -19,3 +21,17 @@ def shared_cache(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(deploy=True)
+def secret_key(app_configs, **kwargs):
+    """Sessions, password links and the second factor's tokens are signed with it."""
+    if secret_key_is_set():
+        return []
+    return [
+        Error(
+            MISSING_SECRET_KEY,
+            hint="python3 -c 'import secrets; print(secrets.token_urlsafe(50))'",
+            id="accounts.E001",
+        )
+    ]

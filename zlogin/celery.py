@@ -1,6 +1,6 @@
 import os
 
-from celery import Celery
+from celery import Celery, bootsteps
 from celery.signals import setup_logging
 from django_structlog.celery.steps import DjangoStructLogInitStep
 
@@ -23,3 +23,17 @@ def use_the_portals_logging(**kwargs):
     from django.conf import settings
 
     logging.config.dictConfig(settings.LOGGING)
+
+
+class RequireSecretKey(bootsteps.Step):
+    """The worker refuses to start without a SECRET_KEY (its tasks sign password links); a
+    step, because Celery logs and ignores what a signal's receiver raises."""
+
+    def __init__(self, parent, **kwargs):
+        from zlogin.startup import require_secret_key
+
+        require_secret_key()
+        super().__init__(parent, **kwargs)
+
+
+app.steps["worker"].add(RequireSecretKey)
