@@ -258,9 +258,7 @@ def send(request, bulk_id: int):
             "bulk": bulk,
             "duplicates": duplicates,
             **counts,
-            "paid_summaries": [
-                request_summary(counts["base_count"] + n) for n in range(len(duplicates) + 1)
-            ],
+            "paid_summaries": _summaries(request_summary, counts, duplicates),
         },
     )
 
@@ -290,6 +288,12 @@ def _counts(bulk: BulkRequest, duplicates, form) -> dict:
         "ticked_count": len(form.ticked_ids & includable),
         "paid_request_count": base_count + len(form.ticked_ids & includable),
     }
+
+
+def _summaries(describe, counts: dict, duplicates) -> list[str]:
+    """`describe` for every number of rows that can go out, from none ticked at Toch aanvragen
+    to all: the page's script shows the one that fits the ticks."""
+    return [describe(counts["base_count"] + n) for n in range(len(duplicates) + 1)]
 
 
 def _say_left_out(request, count: int) -> None:
@@ -357,9 +361,7 @@ def approved(request, bulk_id: int):
             "bulk": bulk,
             "duplicates": duplicates,
             **counts,
-            "paid_summaries": [
-                approved_summary(counts["base_count"] + n) for n in range(len(duplicates) + 1)
-            ],
+            "paid_summaries": _summaries(approved_summary, counts, duplicates),
         },
     )
 
