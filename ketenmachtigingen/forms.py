@@ -231,7 +231,8 @@ class OverviewFilterForm(forms.Form):
 
 
 class RevokeForm(forms.Form):
-    """ "Verwijder bedrijf": per direct, or on a date in the future."""
+    """ "Verwijder bedrijf" or "Trek ketenmachtiging in": per direct, or on a date in the
+    future."""
 
     PER_DIRECT, OP_DATUM = "direct", "datum"
     wanneer = forms.ChoiceField(
@@ -250,6 +251,11 @@ class RevokeForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+
+    def __init__(self, *args, question: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if question:  # one ketenmachtiging rather than the whole bedrijf
+            self.fields["wanneer"].label = question
 
     def clean(self):
         data = super().clean()

@@ -25,6 +25,11 @@ urlpatterns = [
     ),
     path("van-relaties/<int:ketenmachtiging_id>/intrekken/", overview.withdraw, name="withdraw"),
     path(
+        "van-relaties/<int:ketenmachtiging_id>/ketenmachtiging-intrekken/",
+        overview.revoke,
+        name="revoke",
+    ),
+    path(
         "van-relaties/<int:ketenmachtiging_id>/opnieuw-aanvragen/",
         overview.reapply,
         name="reapply",

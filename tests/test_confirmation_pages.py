@@ -209,6 +209,23 @@ def revoke_relatie(org, client):
     )
 
 
+def revoke_one(org, client):
+    relatie = OrganisationFactory(name="Garage Snel")
+    km, _other = (
+        KetenmachtigingFactory(intermediair=org, actief=True, relatie=relatie) for _ in range(2)
+    )
+    return Action(
+        trigger_page=_relatie_page(km, "actief"),
+        url=reverse("ketenmachtigingen:revoke", args=[km.pk]),
+        title="Trek ketenmachtiging in",
+        consequence="Let op! Dit kan niet ongedaan gemaakt worden.",
+        confirm_label="Ja, trek ketenmachtiging in",
+        cancel_url=reverse("ketenmachtigingen:overview"),
+        done=_status_is(km, Status.INGETROKKEN),
+        post_fields={"wanneer": "direct"},
+    )
+
+
 def delete_import(org, client):
     bulk = BulkRequestFactory(organisation=org, filename="relaties-maart.xlsx")
     BulkRequestRowFactory.create_batch(3, bulk_request=bulk)
@@ -266,6 +283,7 @@ ACTIONS = [
     remove_gebruiker,
     remove_groep,
     revoke_relatie,
+    revoke_one,
     delete_import,
     delete_groep,
     restart,

@@ -17,7 +17,7 @@ from ..models import (
     BulkRowState,
     Ketenmachtiging,
 )
-from ..services.creation import ScopeSelection
+from ..services.creation import ScopeSelection, same_scope
 
 # Failed rows listed on the progress page; the count is always exact.
 MAX_FAILED_SHOWN = 500
@@ -57,16 +57,6 @@ class DuplicateRow:
     existing: list[Ketenmachtiging]
     # One Actief ketenmachtiging covers exactly the chosen scope: the row cannot be included.
     identical_actief: bool = False
-
-
-def same_scope(km: Ketenmachtiging, scope: ScopeSelection) -> bool:
-    """The ketenmachtiging covers exactly the chosen diensten (both Algemene bevoegdheid, or
-    the same dienstverleners and the same diensten)."""
-    if km.algemene_bevoegdheid or scope.algemene_bevoegdheid:
-        return km.algemene_bevoegdheid == scope.algemene_bevoegdheid
-    return {d.pk for d in km.dienstverleners.all()} == {d.pk for d in scope.dienstverleners} and {
-        d.pk for d in km.diensten.all()
-    } == {d.pk for d in scope.diensten}
 
 
 def duplicate_rows(bulk: BulkRequest, scope: ScopeSelection | None = None) -> list[DuplicateRow]:

@@ -55,6 +55,34 @@ class Assignment:
     groepen: Sequence = field(default=())
 
 
+def same_scope(km: Ketenmachtiging, scope: ScopeSelection) -> bool:
+    """The ketenmachtiging covers exactly the chosen diensten (both Algemene bevoegdheid, or
+    the same dienstverleners and the same diensten)."""
+    if km.algemene_bevoegdheid or scope.algemene_bevoegdheid:
+        return km.algemene_bevoegdheid == scope.algemene_bevoegdheid
+    return {d.pk for d in km.dienstverleners.all()} == {d.pk for d in scope.dienstverleners} and {
+        d.pk for d in km.diensten.all()
+    } == {d.pk for d in scope.diensten}
+
+
+def _refuse_identical_actief(*, intermediair, relatie, scope) -> None:
+    """A second Actief ketenmachtiging for exactly the same diensten is never what is meant
+    (a renewal replaces the one it renews and is not asked here)."""
+    actief = Ketenmachtiging.objects.filter(
+        intermediair=intermediair, relatie=relatie, status=Status.ACTIEF
+    ).prefetch_related("dienstverleners", "diensten")
+    for km in actief:
+        if same_scope(km, scope):
+            raise DomainError(
+                _(
+                    "%(name)s heeft al een actieve ketenmachtiging voor precies deze diensten "
+                    "(einddatum %(end)s). Er wordt geen tweede aangevraagd; verleng de bestaande "
+                    "op het tabblad Acties."
+                )
+                % {"name": relatie.name, "end": km.end_date.strftime("%d-%m-%Y")}
+            )
+
+
 def _validate(*, intermediair, relatie, scope, assignment, duration_years) -> None:
     if relatie.pk == intermediair.pk:
         raise DomainError(_("Een organisatie kan zichzelf geen ketenmachtiging geven."))
@@ -97,6 +125,8 @@ def _create(
         assignment=assignment,
         duration_years=duration_years,
     )
+    if fields.get("renews") is None:
+        _refuse_identical_actief(intermediair=intermediair, relatie=relatie, scope=scope)
     km = Ketenmachtiging(
         intermediair=intermediair,
         relatie=relatie,

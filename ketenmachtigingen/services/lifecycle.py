@@ -226,6 +226,14 @@ def revoke_relatie(
         )
         if not active:
             raise DomainError(_("Deze relatie heeft geen actieve ketenmachtiging."))
-        if on_date is None:
-            return [revoke_now(km, acting_user=acting_user) for km in active]
-        return [schedule_revocation(km, acting_user=acting_user, on_date=on_date) for km in active]
+        return [revoke(km, acting_user=acting_user, on_date=on_date) for km in active]
+
+
+def revoke(
+    ketenmachtiging: Ketenmachtiging, *, acting_user, on_date: datetime.date | None = None
+) -> Ketenmachtiging:
+    """One active ketenmachtiging ends on its own (the relatie's others stay): now, or on a
+    date in the future."""
+    if on_date is None:
+        return revoke_now(ketenmachtiging, acting_user=acting_user)
+    return schedule_revocation(ketenmachtiging, acting_user=acting_user, on_date=on_date)

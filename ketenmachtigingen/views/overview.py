@@ -429,41 +429,87 @@ def withdraw(request, ketenmachtiging_id):
 
 @portal_view
 def revoke_relatie(request, relatie_id):
-    """ "Verwijder bedrijf" (manual 4.2)."""
+    """ "Verwijder bedrijf" (manual 4.2): every active ketenmachtiging of the relatie ends."""
     active = Ketenmachtiging.objects.filter(
         intermediair=request.organisation, relatie_id=relatie_id, status=Status.ACTIEF
     )
     relatie = get_object_or_404(Organisation, pk=relatie_id)
     if not active.exists():
         raise Http404
-    form = RevokeForm(request.POST if request.method == "POST" else None)
+
+    def end(on_date):
+        lifecycle.revoke_relatie(
+            acting_user=request.user,
+            intermediair=request.organisation,
+            relatie=relatie,
+            on_date=on_date,
+        )
+
+    return _revoke_page(
+        request,
+        relatie=relatie,
+        ketenmachtigingen=active,
+        end=end,
+        ended=(
+            _("%(name)s wordt op %(date)s verwijderd uit het overzicht."),
+            _("%(name)s is verwijderd uit het overzicht."),
+        ),
+        form=RevokeForm(request.POST if request.method == "POST" else None),
+    )
+
+
+@portal_view
+def revoke(request, ketenmachtiging_id):
+    """ "Trek ketenmachtiging in": one of a relatie's active ketenmachtigingen ends on its own,
+    e.g. a second one requested by mistake; the others stay."""
+    km = _own_ketenmachtiging(request, ketenmachtiging_id)
+    if km.status != Status.ACTIEF:
+        raise Http404
+    return _revoke_page(
+        request,
+        relatie=km.relatie,
+        ketenmachtigingen=[km],
+        end=lambda on_date: lifecycle.revoke(km, acting_user=request.user, on_date=on_date),
+        ended=(
+            _("De ketenmachtiging van %(name)s eindigt op %(date)s."),
+            _("De ketenmachtiging van %(name)s is ingetrokken."),
+        ),
+        form=RevokeForm(
+            request.POST if request.method == "POST" else None,
+            question=_("Wanneer wilt u deze ketenmachtiging intrekken?"),
+        ),
+        single=True,
+    )
+
+
+def _revoke_page(request, *, relatie, ketenmachtigingen, end, ended, form, single=False):
+    """The page (or dialog) that ends active ketenmachtigingen now or on a date; `ended` holds
+    the success messages for a date and for now."""
     if request.method == "POST" and form.is_valid():
         on_date = form.cleaned_data["datum"] if form.cleaned_data["wanneer"] == "datum" else None
         try:
-            lifecycle.revoke_relatie(
-                acting_user=request.user,
-                intermediair=request.organisation,
-                relatie=relatie,
-                on_date=on_date,
-            )
+            end(on_date)
         except DomainError as error:
             form.add_error("datum" if on_date else None, error.message)
         else:
+            on_a_date, now = ended
             if on_date:
-                messages.success(
-                    request,
-                    _("%(name)s wordt op %(date)s verwijderd uit het overzicht.")
-                    % {"name": relatie.name, "date": on_date.strftime("%d-%m-%Y")},
-                )
+                message = on_a_date % {"name": relatie.name, "date": on_date.strftime("%d-%m-%Y")}
             else:
-                messages.success(
-                    request, _("%(name)s is verwijderd uit het overzicht.") % {"name": relatie.name}
-                )
+                message = now % {"name": relatie.name}
+            messages.success(request, message)
             return redirect("ketenmachtigingen:overview")
     return render(
         request,
         "ketenmachtigingen/revoke.html",
-        {"menu": MENU, "form": form, "relatie": relatie, "ketenmachtigingen": active},
+        {
+            "menu": MENU,
+            "form": form,
+            "relatie": relatie,
+            "ketenmachtigingen": ketenmachtigingen,
+            "single": single,
+            "action": request.path,
+        },
     )
 
 

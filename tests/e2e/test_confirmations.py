@@ -41,6 +41,10 @@ def setting(pietersen):
             intermediair=org, relatie=OrganisationFactory(name=name), **kwargs
         )
 
+    garage = OrganisationFactory(name="Garage Snel")
+    twice = [
+        KetenmachtigingFactory(intermediair=org, relatie=garage, actief=True) for _ in range(2)
+    ]
     bulk = BulkRequestFactory(organisation=org, filename="relaties-maart.xlsx")
     BulkRequestRowFactory.create_batch(2, bulk_request=bulk)
     RegisterEntry.objects.create(kvk_nummer="39078749", name="ZET solutions B.V.")
@@ -50,6 +54,7 @@ def setting(pietersen):
         "failed": km("Drukkerij Vos", fout=True),
         "used": km("Kapsalon Knip & Co", actief=True, gebruikers=[jong], groepen=[fiscalisten]),
         "revoked": km("Bloemenhandel Roos", actief=True),
+        "twice": twice,
         "bulk": bulk,
         "groep": GroepFactory(organisation=org, name="Loonadministratie"),
     }
@@ -130,6 +135,22 @@ KINDS = {
         fill=lambda dialog: dialog.get_by_label("Per direct").check(),
         done=_status("revoked", Status.INGETROKKEN),
         done_text="Bloemenhandel Roos is verwijderd uit het overzicht.",
+    ),
+    "trek-ketenmachtiging-in": Kind(
+        # Of two active ketenmachtigingen of one relatie, the first ends; the other stays.
+        open=lambda page, s: open_row(page, "actief", "Garage Snel").locator(".km-detail").first,
+        trigger=("button", "Trek ketenmachtiging in"),
+        consequence="De andere ketenmachtigingen van dit bedrijf blijven actief.",
+        confirm="Ja, trek ketenmachtiging in",
+        fill=lambda dialog: dialog.get_by_label("Per direct").check(),
+        done=lambda page, s: (
+            [
+                Ketenmachtiging.objects.get(pk=km.pk).status
+                for km in sorted(s["twice"], key=lambda km: (km.end_date, km.pk))
+            ]
+            == [Status.INGETROKKEN, Status.ACTIEF]
+        ),
+        done_text="De ketenmachtiging van Garage Snel is ingetrokken.",
     ),
     "verwijder-de-import": Kind(
         open=lambda page, s: (

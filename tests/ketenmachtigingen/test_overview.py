@@ -340,6 +340,68 @@ def test_revoke_on_a_date_keeps_it_visible_until_then(portal, org):
     assert "Opzeggingsdatum" in details.content.decode()
 
 
+def test_one_of_two_active_ketenmachtigingen_is_revoked_on_its_own(portal, org):
+    relatie = OrganisationFactory(name="Twee Keer BV")
+    first, second = (
+        KetenmachtigingFactory(intermediair=org, relatie=relatie, actief=True) for _ in range(2)
+    )
+    details = portal.get(reverse("ketenmachtigingen:relatie", args=[relatie.pk])).content.decode()
+    assert details.count("Trek ketenmachtiging in") == 2
+    url = reverse("ketenmachtigingen:revoke", args=[first.pk])
+
+    page = portal.get(url).content.decode()
+    for text in [
+        "Wanneer wilt u deze ketenmachtiging intrekken?",
+        "De andere ketenmachtigingen van dit bedrijf blijven actief.",
+        "Let op! Dit kan niet ongedaan gemaakt worden.",
+        "Ja, trek ketenmachtiging in",
+    ]:
+        assert text in page, text
+    response = portal.post(url, {"wanneer": "direct"}, follow=True)
+
+    assert "De ketenmachtiging van Twee Keer BV is ingetrokken." in response.content.decode()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (Status.INGETROKKEN, Status.ACTIEF)
+    assert first.events.filter(to_status=Status.INGETROKKEN).exists()
+    assert "Twee Keer BV" in portal.get(OVERVIEW).content.decode()
+    # The one left is the relatie's only one: "Verwijder bedrijf" ends it, no second button.
+    details = portal.get(reverse("ketenmachtigingen:relatie", args=[relatie.pk])).content.decode()
+    assert "Trek ketenmachtiging in" not in details and "Verwijder bedrijf" in details
+
+
+def test_one_ketenmachtiging_revoked_on_a_date(portal, org):
+    relatie = OrganisationFactory(name="Later Twee BV")
+    first, second = (
+        KetenmachtigingFactory(intermediair=org, relatie=relatie, actief=True) for _ in range(2)
+    )
+    on = TODAY + datetime.timedelta(days=30)
+
+    response = portal.post(
+        reverse("ketenmachtigingen:revoke", args=[second.pk]),
+        {"wanneer": "datum", "datum": on.isoformat()},
+        follow=True,
+    )
+
+    expected = f"De ketenmachtiging van Later Twee BV eindigt op {on:%d-%m-%Y}."
+    assert expected in response.content.decode()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.revocation_date, second.revocation_date) == (None, on)
+
+
+def test_revoking_one_is_only_for_the_organisations_own_active_ones(portal, org):
+    foreign = KetenmachtigingFactory(actief=True)
+    pending = km(org, "Wacht BV", aanvraag_verstuurd=True)
+    for k in (foreign, pending):
+        url = reverse("ketenmachtigingen:revoke", args=[k.pk])
+        assert portal.get(url).status_code == 404
+        assert portal.post(url, {"wanneer": "direct"}).status_code == 404
+    foreign.refresh_from_db()
+    pending.refresh_from_db()
+    assert (foreign.status, pending.status) == (Status.ACTIEF, Status.AANVRAAG_VERSTUURD)
+
+
 def test_afgegeven_lists_what_the_organisation_granted(portal, org):
     other = OrganisationFactory(name="Accountant Elders")
     KetenmachtigingFactory(intermediair=other, relatie=org, actief=True)

@@ -501,6 +501,34 @@ def test_no_warning_for_another_dienstverlener(portal, beheerder, zet, dienst, c
     assert Ketenmachtiging.objects.count() == 2
 
 
+@pytest.mark.parametrize("step", ["send", "approved"])
+def test_a_second_active_one_for_exactly_the_same_diensten_is_refused(
+    portal, beheerder, zet, dienst, collega, step
+):
+    relatie = OrganisationFactory(kvk_nummer="39078749", name="ZET solutions B.V.")
+    existing = KetenmachtigingFactory(
+        actief=True,
+        intermediair=beheerder.organisation,
+        relatie=relatie,
+        algemene_bevoegdheid=False,
+    )
+    existing.diensten.set([dienst])
+    complete_steps(portal, zet, dienst, collega)
+
+    if step == "send":
+        response = portal.post(SEND, {**SEND_DATA, "confirm_overlap": "on"})
+    else:
+        response = portal.post(APPROVED, {"leverancier": "kpn", "confirm_overlap": "on"})
+
+    content = response.content.decode()
+    assert (
+        "ZET solutions B.V. heeft al een actieve ketenmachtiging voor precies deze diensten "
+        f"(einddatum {existing.end_date:%d-%m-%Y}). Er wordt geen tweede aangevraagd; verleng "
+        "de bestaande op het tabblad Acties." in content
+    )
+    assert list(Ketenmachtiging.objects.all()) == [existing]
+
+
 # --- Afzenderinstellingen ----------------------------------------------------------------------
 
 
