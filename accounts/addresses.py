@@ -45,6 +45,11 @@ def _parse(text: str) -> IPAddress | None:
     return address
 
 
+def parse_address(text: str) -> IPAddress | None:
+    """An address as a header or a socket gives it, or None when it is none."""
+    return _parse(text)
+
+
 def client_address(meta) -> str:
     peer = _parse(meta.get("REMOTE_ADDR", ""))
     if peer is None:

@@ -9,16 +9,15 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
-from two_factor.plugins.phonenumber.admin import PhoneDeviceAdmin as TwoFactorPhoneDeviceAdmin
-from two_factor.plugins.phonenumber.models import PhoneDevice
 
-from zlogin.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 
+from . import library_admin  # noqa: F401  (the second-factor devices' admins)
 from .forms import PhoneNumberField
 from .models import LoginEvent, Membership, Organisation, User
 from .services import update_sender_settings
 
-SENDER_FIELDS = ("afzender_email", "afzender_telefoon")
+SENDER_FIELDS = ("afzender_email", "afzender_telefoon", "afzender_language")
 
 
 class OrganisationForm(forms.ModelForm):
@@ -49,7 +48,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("name", "kvk_nummer", "rsin", "ketenmachtigingen_enabled")}),
         (_("Adres"), {"fields": ("straat", "huisnummer", "postcode", "plaats")}),
-        (_("Afzenderinstellingen"), {"fields": ("afzender_email", "afzender_telefoon")}),
+        (_("Afzenderinstellingen"), {"fields": SENDER_FIELDS}),
         (None, {"fields": ("created_at",)}),
     )
 
@@ -71,6 +70,7 @@ class OrganisationAdmin(admin.ModelAdmin):
             organisation=obj,
             email=chosen["afzender_email"],
             telefoon=chosen["afzender_telefoon"],
+            language=chosen["afzender_language"],
         )
 
 
@@ -180,13 +180,3 @@ class LoginEventAdmin(ReadOnlyAdmin):
     list_select_related = ("user",)
     list_filter = ("outcome", "factor", "created_at")
     search_fields = ("username", "ip_address")
-
-
-# two_factor's own admin lists phone devices by their __str__, which names the person: one query
-# per row. Registered again with the person read along.
-admin.site.unregister(PhoneDevice)
-
-
-@admin.register(PhoneDevice)
-class PhoneDeviceAdmin(TwoFactorPhoneDeviceAdmin):
-    list_select_related = ("user",)

@@ -1,9 +1,10 @@
 """Deployment checks (`manage.py check --deploy`): what logging in and its limits need."""
 
+from cryptography import x509
 from django.conf import settings
 from django.core.checks import Error, Warning, register
 
-from zlogin.startup import MISSING_SECRET_KEY, secret_key_is_set
+from core.startup import MISSING_SECRET_KEY, secret_key_is_set
 
 
 @register(deploy=True)
@@ -35,3 +36,33 @@ def secret_key(app_configs, **kwargs):
             id="accounts.E001",
         )
     ]
+
+
+@register(deploy=True)
+def certificate_login(app_configs, **kwargs):
+    """Login with an EH4 certificate: its CA file must be readable, and without a revocation
+    list a revoked certificate logs in for as long as the proxy lets it through."""
+    if not (settings.CERTIFICATE_LOGIN_PROXIES and settings.CERTIFICATE_LOGIN_CA_FILE):
+        return []
+    issues = []
+    try:
+        with open(settings.CERTIFICATE_LOGIN_CA_FILE, "rb") as file:
+            x509.load_pem_x509_certificates(file.read())
+    except (OSError, ValueError) as error:
+        issues.append(
+            Error(
+                f"CERTIFICATE_LOGIN_CA_FILE cannot be read as PEM certificates: {error}",
+                hint="The same file as nginx's ssl_client_certificate.",
+                id="accounts.E002",
+            )
+        )
+    if not settings.CERTIFICATE_LOGIN_CRL_FILE:
+        issues.append(
+            Warning(
+                "Certificate login is on without CERTIFICATE_LOGIN_CRL_FILE: the portal does "
+                "not check whether a certificate is revoked.",
+                hint="Set it to the same file as nginx's ssl_crl.",
+                id="accounts.W002",
+            )
+        )
+    return issues

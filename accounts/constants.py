@@ -55,6 +55,8 @@ class LoginFactor(models.TextChoices):
     TOTP = "totp", _("OTP-code")
     SMS = "sms", _("SMS-code")
     BACKUP = "backup", _("Reservecode")
+    # The PKI certificate of an EH4 middel, on its own: no password, no code.
+    CERTIFICATE = "certificate", _("Certificaat")
 
 
 class LoginOutcome(models.TextChoices):
@@ -64,3 +66,5 @@ class LoginOutcome(models.TextChoices):
     LOCKED = "locked", _("Geblokkeerd na te veel pogingen")
     # Too many failures from the address (any username): attempts are paced, not locked.
     THROTTLED = "throttled", _("Te snel na te veel pogingen vanaf dit adres")
+    # No certificate, or one that does not log in (expired, revoked, unknown, not EH4, ...).
+    CERTIFICATE_REFUSED = "certificate_refused", _("Certificaat geweigerd")

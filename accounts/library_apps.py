@@ -11,13 +11,26 @@ from django_otp.plugins.otp_static.apps import DefaultConfig as StaticDefaultCon
 from django_otp.plugins.otp_totp.apps import DefaultConfig as TOTPDefaultConfig
 from two_factor.plugins.phonenumber.apps import TwoFactorPhoneNumberConfig
 
-# The devices' common fields, as the admin's lists and filters name them.
+# The devices' fields as the admin names them (their help texts: accounts/library_admin.py).
 _DEVICE_FIELDS = {
     "user": _("persoon"),
     "name": _("naam"),
     "confirmed": _("bevestigd"),
     "created_at": _("aangemaakt op"),
     "last_used_at": _("laatst gebruikt op"),
+    "throttling_failure_timestamp": _("laatste mislukte poging"),
+    "throttling_failure_count": _("mislukte pogingen op rij"),
+    "key": _("geheime sleutel"),
+    "step": _("tijdstap"),
+    "t0": _("starttijd"),
+    "digits": _("cijfers"),
+    "tolerance": _("tolerantie"),
+    "drift": _("afwijking"),
+    "last_t": _("laatste tijdstap"),
+    "number": _("telefoonnummer"),
+    "method": _("manier"),
+    "device": _("reservecodelijst"),
+    "token": _("code"),
 }
 
 
@@ -40,6 +53,7 @@ class StaticDeviceConfig(StaticDefaultConfig):
 
     def ready(self):
         _name_model(self, "StaticDevice", _("reservecodelijst"), _("reservecodelijsten"))
+        _name_model(self, "StaticToken", _("reservecode"), _("reservecodes"))
 
 
 class TOTPDeviceConfig(TOTPDefaultConfig):

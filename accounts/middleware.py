@@ -4,13 +4,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponse
 from django.shortcuts import resolve_url
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
-from . import tenancy
+from . import certificates, tenancy
 
 
 class ActiveOrganisationMiddleware:
@@ -94,12 +94,10 @@ class HtmxLoginRedirectMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.headers.get("HX-Request") == "true" and response.status_code == 302:
+        if request.htmx and response.status_code == 302:
             login = resolve_url(settings.LOGIN_URL)
             if response["Location"].split("?")[0] == login:
-                redirect = HttpResponse(status=204)
-                redirect["HX-Redirect"] = response["Location"]
-                return redirect
+                return HttpResponseClientRedirect(response["Location"])
         return response
 
 
@@ -116,3 +114,41 @@ class PrivatePagesMiddleware:
             patch_cache_control(response, no_store=True, private=True)
             patch_vary_headers(response, ["HX-Request"])
         return response
+
+
+CERTIFICATE_SESSION_KEY = "logged_in_with_certificate"
+
+
+class CertificateSessionMiddleware:
+    """A session opened with the certificate of an EH4 middel holds while that certificate is
+    current (django-otp stops counting it as verified when it is revoked or replaced): then the
+    session ends. Left logged in but unverified, the person, who gave no password, could set
+    up a second factor of their own."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            _logged_in(request)
+            and request.session.get(CERTIFICATE_SESSION_KEY)
+            and not request.user.is_verified()
+        ):
+            logout(request)
+            messages.info(request, _("Uw certificaat is niet meer geldig. Log opnieuw in."))
+            return redirect_to_login(request.get_full_path())
+        return self.get_response(request)
+
+
+class ClientCertificateMiddleware:
+    """The client certificate the TLS proxy passed on, as request.client_certificate (or
+    None): taken only from CERTIFICATE_LOGIN_PROXIES, and its headers removed from every
+    request, so that nothing after this reads what a client wrote itself. Before
+    ClientAddressMiddleware, which replaces the proxy's address by the client's."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        certificates.take_from_proxy(request)
+        return self.get_response(request)

@@ -1,9 +1,13 @@
 import secrets
+from typing import Self
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, DeviceManager
 
 from .constants import (
     KETENMACHTIGING_MIN_NIVEAU,
@@ -48,6 +52,10 @@ class Organisation(models.Model):
     # Afzenderinstellingen: defaults for the intermediary's contact in every invitation.
     afzender_email = models.EmailField(_("e-mailadres afzender"), blank=True)
     afzender_telefoon = models.CharField(_("telefoonnummer afzender"), max_length=30, blank=True)
+    # The language of the mails Z login sends the organisation (status news, new berichten).
+    afzender_language = models.CharField(
+        _("taal van e-mails"), max_length=5, choices=settings.LANGUAGES, default="nl"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -177,7 +185,7 @@ class LoginEvent(models.Model):
     created_at = models.DateTimeField(_("tijdstip"), auto_now_add=True)
     ip_address = models.GenericIPAddressField(_("IP-adres"), null=True, blank=True)
     user_agent = models.CharField(_("browser"), max_length=300, blank=True)
-    factor = models.CharField(_("factor"), max_length=10, choices=LoginFactor.choices)
+    factor = models.CharField(_("factor"), max_length=20, choices=LoginFactor.choices)
     outcome = models.CharField(_("resultaat"), max_length=20, choices=LoginOutcome.choices)
 
     class Meta:
@@ -192,3 +200,84 @@ class LoginEvent(models.Model):
     @property
     def succeeded(self) -> bool:
         return self.outcome == LoginOutcome.SUCCESS
+
+
+class MiddelCertificateQuerySet(models.QuerySet["MiddelCertificate"]):
+    def current(self) -> Self:
+        return self.filter(confirmed=True)
+
+
+class MiddelCertificate(Device):
+    """The PKI certificate of an EH4 middel (on a smartcard or token): logging in with it is
+    the whole authentication, no password or code.
+
+    A django-otp device, so that a session logged in with it counts as verified
+    (`confirmed`: registered and not revoked; the OTPMiddleware asks on every request, so a
+    revoked or replaced certificate ends the sessions it opened). Replaced and revoked
+    certificates stay, with who did it and when; at most one per middel is current, and one
+    certificate is current on one middel only. Written by accounts/services.py alone.
+    """
+
+    membership = models.ForeignKey(
+        Membership,
+        verbose_name=_("EH-middel"),
+        on_delete=models.CASCADE,
+        related_name="certificates",
+    )
+    subject = models.CharField(_("onderwerp"), max_length=500)
+    issuer = models.CharField(_("uitgever"), max_length=500)
+    serial_number = models.CharField(_("serienummer"), max_length=64)
+    # SHA-256 over the DER encoding, lowercase hex: what the login looks the certificate up by.
+    fingerprint = models.CharField(_("vingerafdruk (SHA-256)"), max_length=64, db_index=True)
+    not_valid_before = models.DateTimeField(_("geldig vanaf"))
+    not_valid_after = models.DateTimeField(_("geldig tot"))
+    pem = models.TextField(_("certificaat (PEM)"))
+    registered_at = models.DateTimeField(_("geregistreerd op"), auto_now_add=True)
+    registered_by = models.ForeignKey(
+        User,
+        verbose_name=_("geregistreerd door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("ingetrokken op"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User,
+        verbose_name=_("ingetrokken door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    # django-otp finds a person's devices through DeviceManager.devices_for_user.
+    objects = DeviceManager.from_queryset(MiddelCertificateQuerySet)()  # type: ignore[misc]
+
+    class Meta:
+        verbose_name = _("certificaat van EH-middel")
+        verbose_name_plural = _("certificaten van EH-middelen")
+        ordering = ["-registered_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership"],
+                condition=Q(confirmed=True),
+                name="one_current_certificate_per_middel",
+            ),
+            models.UniqueConstraint(
+                fields=["fingerprint"],
+                condition=Q(confirmed=True),
+                name="certificate_current_on_one_middel",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.subject} ({self.serial_number})"
+
+    @property
+    def is_current(self) -> bool:
+        return self.confirmed
+
+    @property
+    def is_expired(self) -> bool:
+        return self.not_valid_after < timezone.now()

@@ -4,7 +4,7 @@ from django.views.generic import RedirectView
 from two_factor import views as two_factor_views
 from two_factor.urls import plugin_urlpatterns
 
-from .views import gebruikers, organisation, profile, recovery, settings
+from .views import certificate, gebruikers, organisation, profile, recovery, settings
 from .views.login import PortalLoginView
 
 app_name = "accounts"
@@ -14,6 +14,16 @@ urlpatterns = [
     path("mijn-profiel/", profile.profile, name="profile"),
     path("gebruikers/", gebruikers.gebruikers, name="gebruikers"),
     path("instellingen/afzender/", settings.sender_settings, name="sender_settings"),
+    path(
+        "gebruikers/<int:membership_id>/certificaat/",
+        certificate.middel_certificate,
+        name="middel_certificate",
+    ),
+    path(
+        "gebruikers/<int:membership_id>/certificaat/intrekken/",
+        certificate.revoke_middel_certificate,
+        name="revoke_middel_certificate",
+    ),
 ]
 
 # The second-factor pages of django-two-factor-auth, in its namespace, with our login view.
@@ -42,6 +52,7 @@ two_factor_patterns = [
 # Un-namespaced names that Django's auth machinery expects.
 auth_urlpatterns = [
     path("", include((two_factor_patterns, "two_factor"))),
+    path("inloggen/certificaat/", certificate.certificate_login, name="certificate_login"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("inloggegevens-vergeten/", recovery.PasswordResetView.as_view(), name="password_reset"),
     path(

@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy
 
-from zlogin.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 
 from .models import AuditEvent
 

@@ -21,3 +21,10 @@ class AuditKind(models.TextChoices):
     BULK_IMPORT_CREATED = "bulk_import_created", _("Import meerdere bedrijven aangemaakt")
     # An import that was not sent was removed with the trash icon.
     BULK_IMPORT_DELETED = "bulk_import_deleted", _("Import meerdere bedrijven verwijderd")
+    # A beheerder registered the PKI certificate of an EH4 middel (none before); after: the
+    # certificate's subject, serial number, fingerprint and end of validity.
+    CERTIFICATE_REGISTERED = "certificate_registered", _("Certificaat geregistreerd")
+    # The middel's certificate was replaced by another; before and after: both certificates.
+    CERTIFICATE_REPLACED = "certificate_replaced", _("Certificaat vervangen")
+    # The middel's certificate no longer logs in; before: the certificate.
+    CERTIFICATE_REVOKED = "certificate_revoked", _("Certificaat ingetrokken")

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -99,9 +100,15 @@ def describe(kind: str, before: State, after: State) -> list[str]:
             )
         return lines
     if kind == AuditKind.SENDER_SETTINGS_CHANGED:
-        labels = {"email": _("E-mailadres afzender"), "telefoon": _("Telefoonnummer afzender")}
+        labels = {
+            "email": _("E-mailadres afzender"),
+            "telefoon": _("Telefoonnummer afzender"),
+            "taal": _("Taal van e-mails"),
+        }
+        languages = dict(settings.LANGUAGES)  # a language by its name, not its code
+        shown = {"taal": lambda code: languages.get(code, code)}
         return [
-            _changed(label, before.get(key, ""), after.get(key, ""))
+            _changed(label, *(shown.get(key, str)(side.get(key, "")) for side in (before, after)))
             for key, label in labels.items()
             if before.get(key, "") != after.get(key, "")
         ]
@@ -115,4 +122,33 @@ def describe(kind: str, before: State, after: State) -> list[str]:
             _("Bestand %(name)s verwijderd: %(rows)s")
             % {"name": _quoted(before.get("filename")), "rows": _bulk_rows(before)}
         ]
+    if kind in CERTIFICATE_KINDS:
+        return _certificate_lines(kind, before, after)
     return []
+
+
+CERTIFICATE_KINDS = (
+    AuditKind.CERTIFICATE_REGISTERED,
+    AuditKind.CERTIFICATE_REPLACED,
+    AuditKind.CERTIFICATE_REVOKED,
+)
+
+
+def _certificate_text(state: Mapping[str, Any]) -> str:
+    valid_until = str(state.get("not_valid_after", ""))[:10]
+    return _("%(subject)s, serienummer %(serial)s, geldig tot %(date)s") % {
+        "subject": _quoted(state.get("subject")),
+        "serial": state.get("serial_number", ""),
+        "date": valid_until,
+    }
+
+
+def _certificate_lines(kind: str, before: Mapping[str, Any], after: Mapping[str, Any]):
+    if kind == AuditKind.CERTIFICATE_REGISTERED:
+        return [_("Certificaat geregistreerd: %(text)s") % {"text": _certificate_text(after)}]
+    if kind == AuditKind.CERTIFICATE_REPLACED:
+        return [
+            _("Vervangen certificaat: %(text)s") % {"text": _certificate_text(before)},
+            _("Nieuw certificaat: %(text)s") % {"text": _certificate_text(after)},
+        ]
+    return [_("Certificaat ingetrokken: %(text)s") % {"text": _certificate_text(before)}]

@@ -8,7 +8,7 @@ from .models import AuditEvent
 __all__ = ["history_of"]
 
 
-def history_of(target: models.Model):
+def history_of(target: models.Model) -> models.QuerySet[AuditEvent]:
     """The events of one target, newest first (one query; the person's name is on the row).
 
     A target with an `organisation_id` gets only the events of its own organisation: the

@@ -7,8 +7,10 @@ organisation itself) and plain values. Each function writes one row and decides 
 caller calls it only when something really changed.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterable
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict, cast
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -16,11 +18,18 @@ from django.db import models
 from .constants import AuditKind
 from .models import AuditEvent
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 __all__ = [
     "SenderSettings",
     "ToegestaneDiensten",
     "bulk_import_created",
     "bulk_import_deleted",
+    "CertificateState",
+    "certificate_registered",
+    "certificate_replaced",
+    "certificate_revoked",
     "groep_created",
     "groep_deleted",
     "groep_diensten_changed",
@@ -31,6 +40,29 @@ __all__ = [
 
 LABEL_MAX_LENGTH = AuditEvent._meta.get_field("target_label").max_length
 ACTOR_NAME_MAX_LENGTH = AuditEvent._meta.get_field("actor_name").max_length
+
+
+class Target(Protocol):
+    """What the trail reads of a target (a model instance: a Groep, a BulkRequest, a
+    Membership): its primary key and its organisation."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def organisation_id(self) -> int: ...
+
+
+class NamedTarget(Target, Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+class HeldTarget(Target, Protocol):
+    """An EH-middel: its holder is named on the row."""
+
+    @property
+    def user(self) -> object: ...
 
 
 class ToegestaneDiensten(TypedDict):
@@ -47,9 +79,10 @@ class SenderSettings(TypedDict):
 
     email: str
     telefoon: str
+    taal: str
 
 
-def _actor(acting_user) -> tuple[Any, str]:
+def _actor(acting_user: User | None) -> tuple[User | None, str]:
     """The person acting and their name now; None (the system) has no name."""
     if acting_user is None or not acting_user.is_authenticated:
         return None, ""
@@ -60,12 +93,12 @@ def _actor(acting_user) -> tuple[Any, str]:
 def _record(
     kind: AuditKind,
     *,
-    acting_user,
-    target: models.Model,
+    acting_user: User | None,
+    target: models.Model | Target,
     organisation_id: int | None,
     label: str,
-    before: dict | None = None,
-    after: dict | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     actor, actor_name = _actor(acting_user)
     return AuditEvent.objects.create(
@@ -73,7 +106,8 @@ def _record(
         organisation_id=organisation_id,
         actor=actor,
         actor_name=actor_name,
-        target_content_type=ContentType.objects.get_for_model(target),
+        # Every target is a model instance; the protocols name what the trail reads of it.
+        target_content_type=ContentType.objects.get_for_model(cast(models.Model, target)),
         target_id=target.pk,
         target_label=str(label)[:LABEL_MAX_LENGTH],
         before=before,
@@ -85,7 +119,7 @@ def _names(names: Iterable[str]) -> list[str]:
     return sorted(str(name) for name in names)
 
 
-def _diensten(state: ToegestaneDiensten) -> dict:
+def _diensten(state: ToegestaneDiensten) -> dict[str, Any]:
     return {
         "algemene_bevoegdheid": bool(state["algemene_bevoegdheid"]),
         "dienstverleners": _names(state["dienstverleners"]),
@@ -97,7 +131,7 @@ def _diensten(state: ToegestaneDiensten) -> dict:
 # `groep`: the Groep (its pk, organisation_id and name now); deleted, before its delete.
 
 
-def groep_created(*, acting_user, groep: models.Model) -> AuditEvent:
+def groep_created(*, acting_user: User | None, groep: NamedTarget) -> AuditEvent:
     return _record(
         AuditKind.GROEP_CREATED,
         acting_user=acting_user,
@@ -108,7 +142,7 @@ def groep_created(*, acting_user, groep: models.Model) -> AuditEvent:
     )
 
 
-def groep_renamed(*, acting_user, groep: models.Model, old_name: str) -> AuditEvent:
+def groep_renamed(*, acting_user: User | None, groep: NamedTarget, old_name: str) -> AuditEvent:
     return _record(
         AuditKind.GROEP_RENAMED,
         acting_user=acting_user,
@@ -121,7 +155,11 @@ def groep_renamed(*, acting_user, groep: models.Model, old_name: str) -> AuditEv
 
 
 def groep_members_changed(
-    *, acting_user, groep: models.Model, before: Iterable[str], after: Iterable[str]
+    *,
+    acting_user: User | None,
+    groep: NamedTarget,
+    before: Iterable[str],
+    after: Iterable[str],
 ) -> AuditEvent:
     """`before` and `after`: the members' names."""
     return _record(
@@ -137,8 +175,8 @@ def groep_members_changed(
 
 def groep_diensten_changed(
     *,
-    acting_user,
-    groep: models.Model,
+    acting_user: User | None,
+    groep: NamedTarget,
     before: ToegestaneDiensten,
     after: ToegestaneDiensten,
 ) -> AuditEvent:
@@ -155,8 +193,8 @@ def groep_diensten_changed(
 
 def groep_deleted(
     *,
-    acting_user,
-    groep: models.Model,
+    acting_user: User | None,
+    groep: NamedTarget,
     members: Iterable[str],
     toegestane_diensten: ToegestaneDiensten,
     ketenmachtigingen: int,
@@ -183,7 +221,7 @@ def groep_deleted(
 
 def sender_settings_changed(
     *,
-    acting_user,
+    acting_user: User | None,
     organisation: models.Model,
     before: SenderSettings,
     after: SenderSettings,
@@ -194,8 +232,8 @@ def sender_settings_changed(
         target=organisation,
         organisation_id=organisation.pk,
         label=str(organisation),
-        before={"email": before["email"], "telefoon": before["telefoon"]},
-        after={"email": after["email"], "telefoon": after["telefoon"]},
+        before=dict(before),
+        after=dict(after),
     )
 
 
@@ -204,7 +242,12 @@ def sender_settings_changed(
 
 
 def bulk_import_created(
-    *, acting_user, bulk_import: models.Model, filename: str, rows: int, refused_rows: int
+    *,
+    acting_user: User | None,
+    bulk_import: Target,
+    filename: str,
+    rows: int,
+    refused_rows: int,
 ) -> AuditEvent:
     """`rows`: the valid rows stored; `refused_rows`: the rows refused at the import."""
     return _record(
@@ -218,7 +261,12 @@ def bulk_import_created(
 
 
 def bulk_import_deleted(
-    *, acting_user, bulk_import: models.Model, filename: str, rows: int, refused_rows: int
+    *,
+    acting_user: User | None,
+    bulk_import: Target,
+    filename: str,
+    rows: int,
+    refused_rows: int,
 ) -> AuditEvent:
     return _record(
         AuditKind.BULK_IMPORT_DELETED,
@@ -227,4 +275,67 @@ def bulk_import_deleted(
         organisation_id=bulk_import.organisation_id,
         label=filename,
         before={"filename": filename, "rows": rows, "refused_rows": refused_rows},
+    )
+
+
+# --- certificates of EH4 middelen -------------------------------------------------------------
+# `membership`: the EH-middel (its pk, organisation_id and holder now); the certificate's state
+# as CertificateState.
+
+
+class CertificateState(TypedDict):
+    """A middel's PKI certificate as the trail keeps it."""
+
+    subject: str
+    serial_number: str
+    fingerprint: str
+    not_valid_after: str  # ISO 8601
+
+
+def _certificate(state: CertificateState) -> dict[str, str]:
+    fields = cast(dict[str, object], state)
+    return {key: str(fields[key]) for key in CertificateState.__annotations__}
+
+
+def certificate_registered(
+    *, acting_user: User | None, membership: HeldTarget, after: CertificateState
+) -> AuditEvent:
+    return _record(
+        AuditKind.CERTIFICATE_REGISTERED,
+        acting_user=acting_user,
+        target=membership,
+        organisation_id=membership.organisation_id,
+        label=str(membership.user),
+        after=_certificate(after),
+    )
+
+
+def certificate_replaced(
+    *,
+    acting_user: User | None,
+    membership: HeldTarget,
+    before: CertificateState,
+    after: CertificateState,
+) -> AuditEvent:
+    return _record(
+        AuditKind.CERTIFICATE_REPLACED,
+        acting_user=acting_user,
+        target=membership,
+        organisation_id=membership.organisation_id,
+        label=str(membership.user),
+        before=_certificate(before),
+        after=_certificate(after),
+    )
+
+
+def certificate_revoked(
+    *, acting_user: User | None, membership: HeldTarget, before: CertificateState
+) -> AuditEvent:
+    return _record(
+        AuditKind.CERTIFICATE_REVOKED,
+        acting_user=acting_user,
+        target=membership,
+        organisation_id=membership.organisation_id,
+        label=str(membership.user),
+        before=_certificate(before),
     )

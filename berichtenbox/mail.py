@@ -4,11 +4,11 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Membership
+from core.db import advisory_xact_lock
 from outbox.services import send_email
-from zlogin.db import advisory_xact_lock
 
 from .models import Bericht
 
@@ -43,19 +43,16 @@ def announce(organisation_id: int, *, message) -> int:
         return 0
     recipients = _recipients(berichten[0].organisation_id)
     if recipients:
+        organisation = berichten[0].organisation
         context = {
-            "organisation": berichten[0].organisation,
+            "organisation": organisation,
             "berichten": berichten,
             "url": settings.PORTAL_BASE_URL + reverse("berichtenbox:list"),
         }
-        send_email(
-            EmailMessage(
-                subject=render_to_string("emails/berichten_subject.txt", context).strip(),
-                body=render_to_string("emails/berichten.txt", context),
-                to=recipients,
-            ),
-            message=message,
-        )
+        with translation.override(organisation.afzender_language):
+            subject = render_to_string("emails/berichten_subject.txt", context).strip()
+            body = render_to_string("emails/berichten.txt", context)
+        send_email(EmailMessage(subject=subject, body=body, to=recipients), message=message)
     Bericht.objects.filter(pk__in=[b.pk for b in berichten], announced_at__isnull=True).update(
         announced_at=timezone.now()
     )

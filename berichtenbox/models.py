@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
@@ -21,6 +22,9 @@ class Bericht(models.Model):
     )
     subject = models.CharField(_("onderwerp"), max_length=200)
     body = models.TextField(_("bericht"))
+    # The same bericht in the portal's other languages: {"en": {"subject": …, "body": …}}.
+    # Subject and body above are in the portal's own language (Dutch).
+    translations = models.JSONField(_("vertalingen"), default=dict, blank=True)
     ketenmachtiging = models.ForeignKey(
         "ketenmachtigingen.Ketenmachtiging",
         on_delete=models.SET_NULL,
@@ -41,3 +45,16 @@ class Bericht(models.Model):
 
     def __str__(self):
         return self.subject
+
+    @property
+    def localized_subject(self) -> str:
+        return self._in_active_language("subject")
+
+    @property
+    def localized_body(self) -> str:
+        return self._in_active_language("body")
+
+    def _in_active_language(self, field: str) -> str:
+        """The text in the reader's language when it was written in it, else as stored."""
+        language = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
+        return self.translations.get(language, {}).get(field) or getattr(self, field)

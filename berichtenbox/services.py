@@ -1,13 +1,27 @@
 """Writes for the berichtenbox: new berichten (announced by e-mail) and reading them."""
 
+from __future__ import annotations
+
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from outbox.services import enqueue_each
 
 from .models import Bericht
+
+if TYPE_CHECKING:
+    # The berichtenbox sits beneath ketenmachtigingen: a bericht names one by a lazy reference.
+    from ketenmachtigingen.models import Ketenmachtiging
+
+__all__ = [
+    "ANNOUNCEMENT",
+    "mark_read",
+    "post_bericht",
+    "post_berichten",
+]
 
 # The outbox kind of the announcement mail (deliveries.py).
 ANNOUNCEMENT = "berichtenbox.announcement"
@@ -22,7 +36,14 @@ def post_berichten(berichten: Iterable[Bericht]) -> list[Bericht]:
     return created
 
 
-def post_bericht(*, organisation, subject: str, body: str, ketenmachtiging=None, recipient=None):
+def post_bericht(
+    *,
+    organisation: Organisation,
+    subject: str,
+    body: str,
+    ketenmachtiging: Ketenmachtiging | None = None,
+    recipient: User | None = None,
+) -> Bericht:
     return post_berichten(
         [
             Bericht(

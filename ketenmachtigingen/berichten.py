@@ -1,15 +1,20 @@
-"""The berichten a transition leaves for the intermediair, in the portal's language (Dutch):
-berichten are stored text, read later by any of the intermediair's beheerders."""
+"""The berichten a transition leaves for the intermediair. Berichten are stored text, read
+later by any of the intermediair's beheerders in the language each has chosen: written in the
+portal's language (Dutch) and in each of its other languages."""
+
+from collections.abc import Callable
+from functools import partial
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from berichtenbox.models import Bericht
 from berichtenbox.services import post_berichten
 
-from .constants import STATUS_EXPLANATIONS, Status, Transition
+from .constants import INVITATION_VALID_MONTHS, STATUS_EXPLANATIONS, Status, Transition
 from .mail import tidy_text
 from .models import Ketenmachtiging
 from .status_news import status_news
@@ -19,13 +24,18 @@ def _lapsed(km: Ketenmachtiging, note: str) -> tuple[str, str]:
     relatie = km.relatie.name
     return (
         _("Uitnodiging voor %(relatie)s is vervallen") % {"relatie": relatie},
-        _(
+        ngettext(
             "Z login heeft de ondertekende ketenmachtiging van %(relatie)s niet binnen "
-            "3 maanden na het versturen van de uitnodiging ontvangen. De aanvraag is "
+            "%(months)s maand na het versturen van de uitnodiging ontvangen. De aanvraag is "
             "daarom vervallen en staat niet meer in uw overzicht. U kunt een nieuwe "
-            "uitnodiging versturen via Voeg toe bij ketenmachtigingen van relaties."
+            "uitnodiging versturen via Voeg toe bij ketenmachtigingen van relaties.",
+            "Z login heeft de ondertekende ketenmachtiging van %(relatie)s niet binnen "
+            "%(months)s maanden na het versturen van de uitnodiging ontvangen. De aanvraag is "
+            "daarom vervallen en staat niet meer in uw overzicht. U kunt een nieuwe "
+            "uitnodiging versturen via Voeg toe bij ketenmachtigingen van relaties.",
+            INVITATION_VALID_MONTHS,
         )
-        % {"relatie": relatie},
+        % {"relatie": relatie, "months": INVITATION_VALID_MONTHS},
     )
 
 
@@ -61,8 +71,9 @@ def _incomplete(km: Ketenmachtiging, note: str) -> tuple[str, str]:
         "reason": note.strip(),
         "request_code": km.request_code,
     }
-    subject = render_to_string("emails/incomplete_bericht_subject.txt", context)
-    body = render_to_string("emails/incomplete_bericht.txt", context)
+    language = translation.get_language()
+    subject = render_to_string(f"emails/incomplete_bericht_subject_{language}.txt", context)
+    body = render_to_string(f"emails/incomplete_bericht_{language}.txt", context)
     return " ".join(subject.split()), tidy_text(body)
 
 
@@ -76,12 +87,19 @@ _BERICHTEN = {
 }
 
 
-def _bericht(intermediair_id: int, subject: str, body: str, km=None) -> Bericht:
+def _bericht(intermediair_id: int, build: Callable[[], tuple[str, str]], km=None) -> Bericht:
+    """The bericht `build` writes, called once in each of the portal's languages."""
+    max_length = Bericht._meta.get_field("subject").max_length
+    texts = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            subject, body = build()
+        texts[language] = {"subject": subject[:max_length], "body": body}
     return Bericht(
         organisation_id=intermediair_id,
         ketenmachtiging_id=km.pk if km else None,
-        subject=subject[: Bericht._meta.get_field("subject").max_length],
-        body=body,
+        **texts.pop(settings.LANGUAGE_CODE),
+        translations=texts,
     )
 
 
@@ -96,17 +114,16 @@ def post_for_transition(transition: Transition, kms: list[Ketenmachtiging], *, n
     """A status change: one bericht per intermediair, naming each of its ketenmachtigingen
     that changed (a nightly job moves many at once). A reminder: one per ketenmachtiging.
     Posted together (one announcement mail per intermediair)."""
-    with translation.override(settings.LANGUAGE_CODE):
-        if transition.target is None:
-            build = _BERICHTEN[transition.name]
-            berichten = [_bericht(km.intermediair_id, *build(km, note), km) for km in kms]
-        else:
-            berichten = []
-            for intermediair_id, group in by_intermediair(kms).items():
-                if len(group) == 1 and transition.name in _BERICHTEN:
-                    texts = _BERICHTEN[transition.name](group[0], note)
-                else:
-                    texts = status_news(transition, group, note=note)
-                km = group[0] if len(group) == 1 else None
-                berichten.append(_bericht(intermediair_id, *texts, km))
+    if transition.target is None:
+        build = _BERICHTEN[transition.name]
+        berichten = [_bericht(km.intermediair_id, partial(build, km, note), km) for km in kms]
+    else:
+        berichten = []
+        for intermediair_id, group in by_intermediair(kms).items():
+            if len(group) == 1 and transition.name in _BERICHTEN:
+                texts = partial(_BERICHTEN[transition.name], group[0], note)
+            else:
+                texts = partial(status_news, transition, group, note=note)
+            km = group[0] if len(group) == 1 else None
+            berichten.append(_bericht(intermediair_id, texts, km))
     return post_berichten(berichten)

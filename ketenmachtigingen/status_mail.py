@@ -17,12 +17,6 @@ from .status_news import status_news
 _TRANSITIONS = {transition.name: transition for transition in LIFECYCLE}
 
 
-def afzender_language(organisation: Organisation) -> str:
-    """No language is recorded for an organisation or its afzender address: the portal's
-    language (Dutch) until one is."""
-    return settings.LANGUAGE_CODE
-
-
 def build_status_mail(
     organisation: Organisation, *, transition: str, ids: list[int], reason: str
 ) -> EmailMessage | None:
@@ -36,7 +30,7 @@ def build_status_mail(
     )
     if not kms:
         return None
-    language = afzender_language(organisation)
+    language = organisation.afzender_language
     with translation.override(language):
         subject, news = status_news(_TRANSITIONS[transition], kms, note=reason)
         text = render_to_string(

@@ -1,19 +1,33 @@
 """What a status change tells the intermediair: the subject and text of the bericht and of the
 mail to its afzender address, for one ketenmachtiging or for several of one intermediair (a
-nightly job). Rendered in the active language: Dutch for the bericht, the recipient's for the
-mail."""
+nightly job). Rendered in the active language: each of the portal's languages for the bericht,
+the afzender's for the mail."""
+
+from typing import cast
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
-from .constants import STATUS_EXPLANATIONS, Status, Transition
+from .constants import (
+    INVITATION_VALID_MONTHS,
+    STATUS_EXPLANATIONS,
+    Status,
+    Transition,
+    with_number,
+)
 from .models import Ketenmachtiging
 
 # Per transition, what the new status means for the intermediair (true for one or many).
 _MEANING = {
-    "resend_invitation": gettext_lazy(
-        "Z login heeft de uitnodiging opnieuw naar uw relatie verstuurd. De nieuwe uitnodiging "
-        "is 3 maanden geldig."
+    "resend_invitation": with_number(
+        ngettext_lazy(
+            "Z login heeft de uitnodiging opnieuw naar uw relatie verstuurd. De nieuwe "
+            "uitnodiging is %(months)s maand geldig.",
+            "Z login heeft de uitnodiging opnieuw naar uw relatie verstuurd. De nieuwe "
+            "uitnodiging is %(months)s maanden geldig.",
+            INVITATION_VALID_MONTHS,
+        ),
+        INVITATION_VALID_MONTHS,
     ),
     "receive": gettext_lazy(
         "Z login heeft het ondertekende formulier ontvangen en verwerkt de aanvraag."
@@ -24,10 +38,17 @@ _MEANING = {
         "Uw gebruikers kunnen de ketenmachtiging nu gebruiken. Gebruikers en groepen wijst u "
         "toe in het tabblad Actief."
     ),
-    "lapse": gettext_lazy(
-        "Z login heeft het ondertekende formulier niet binnen 3 maanden na het versturen van "
-        "de uitnodiging ontvangen. Een nieuwe uitnodiging verstuurt u via Voeg toe bij "
-        "ketenmachtigingen van relaties."
+    "lapse": with_number(
+        ngettext_lazy(
+            "Z login heeft het ondertekende formulier niet binnen %(months)s maand na het "
+            "versturen van de uitnodiging ontvangen. Een nieuwe uitnodiging verstuurt u via "
+            "Voeg toe bij ketenmachtigingen van relaties.",
+            "Z login heeft het ondertekende formulier niet binnen %(months)s maanden na het "
+            "versturen van de uitnodiging ontvangen. Een nieuwe uitnodiging verstuurt u via "
+            "Voeg toe bij ketenmachtigingen van relaties.",
+            INVITATION_VALID_MONTHS,
+        ),
+        INVITATION_VALID_MONTHS,
     ),
     "expire": gettext_lazy(
         "Met een verlopen ketenmachtiging kunnen uw gebruikers niet meer namens de relatie "
@@ -59,7 +80,8 @@ def _line(km: Ketenmachtiging) -> str:
 def status_news(transition: Transition, kms: list[Ketenmachtiging], *, note: str):
     """(subject, text) for the ketenmachtigingen `kms` of one intermediair that `transition`
     moved; the relatie of each is loaded."""
-    status = Status(transition.target).label
+    # Told of status changes only: the transition has a target.
+    status = Status(cast(str, transition.target)).label
     if len(kms) == 1:
         [km] = kms
         subject = _("Ketenmachtiging van %(relatie)s: %(status)s") % {

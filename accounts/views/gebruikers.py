@@ -1,9 +1,8 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from ketenmachtigingen.authorization import picker_warnings
-
 from ..access import portal_view
+from ..middelen import picker_warnings
 from ..selectors import gebruikers_of
 
 PAGE_SIZE = 25
@@ -18,6 +17,6 @@ def gebruikers(request):
     )
     for membership in page:
         membership.warnings = picker_warnings(membership)
-    partial = request.headers.get("HX-Request") == "true"
+    partial = request.htmx
     template = "accounts/_gebruikers_table.html" if partial else "accounts/gebruikers.html"
     return render(request, template, {"menu": "gebruikers", "page": page, "search": search})

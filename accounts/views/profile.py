@@ -23,7 +23,8 @@ def profile(request):
             "second_factors": [
                 factor_of(device).label
                 for device in devices_for_user(request.user)
-                if factor_of(device) != LoginFactor.BACKUP
+                # The certificate of an EH4 middel is a login of its own, not a second factor.
+                if factor_of(device) not in (LoginFactor.BACKUP, LoginFactor.CERTIFICATE)
             ],
             "history": history.get_page(request.GET.get("pagina")),
         },

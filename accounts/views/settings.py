@@ -16,6 +16,7 @@ def sender_settings(request):
         initial={
             "afzender_email": organisation.afzender_email,
             "afzender_telefoon": organisation.afzender_telefoon,
+            "afzender_language": organisation.afzender_language,
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -24,6 +25,7 @@ def sender_settings(request):
             organisation=organisation,
             email=form.cleaned_data["afzender_email"],
             telefoon=form.cleaned_data["afzender_telefoon"],
+            language=form.cleaned_data["afzender_language"],
         )
         messages.success(request, _("De afzenderinstellingen zijn opgeslagen."))
         return redirect("accounts:sender_settings")

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Organisation, User
-from tests.accounts.test_login import code_for, post_code, post_password
+from tests.accounts.login_form import code_for, post_code, post_password
 from tests.factories import BeheerderFactory, MembershipFactory, OrganisationFactory, UserFactory
 from tests.logins import log_in_verified
 

@@ -8,18 +8,13 @@ import pytest
 import time_machine
 from django.test import Client
 
-from .test_login import code_for, post_code, post_password
+from .login_form import code_for, post_code, post_password
 
 pytestmark = pytest.mark.django_db
 
 AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
 # 14:00 in Amsterdam (CET).
 START = datetime.datetime(2026, 3, 10, 14, 0, tzinfo=AMSTERDAM)
-
-
-@pytest.fixture
-def person(beheerder):
-    return beheerder.user
 
 
 def lock(client, person):

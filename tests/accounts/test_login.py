@@ -3,7 +3,6 @@
 import logging
 import time
 
-import pyotp
 import pytest
 import time_machine
 from django.urls import reverse
@@ -12,8 +11,8 @@ from two_factor.plugins.phonenumber.models import PhoneDevice
 
 from accounts.constants import EHNiveau, LoginFactor, LoginOutcome, Role
 from accounts.models import LoginEvent
+from tests.accounts.login_form import LOGIN, code_for, post_code, post_password
 from tests.factories import (
-    DEFAULT_PASSWORD,
     BeheerderFactory,
     MembershipFactory,
     OrganisationFactory,
@@ -21,36 +20,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-LOGIN = "/inloggen/"
-PREFIX = "portal_login_view"
-
-
-def code_for(device) -> str:
-    """The current code, made by a second TOTP client (pyotp) from the device's secret."""
-    import base64
-
-    return pyotp.TOTP(base64.b32encode(device.bin_key).decode()).now()
-
-
-def post_password(client, username, password=DEFAULT_PASSWORD):
-    return client.post(
-        LOGIN,
-        {
-            f"{PREFIX}-current_step": "auth",
-            "auth-username": username,
-            "auth-password": password,
-        },
-    )
-
-
-def post_code(client, code):
-    return client.post(LOGIN, {f"{PREFIX}-current_step": "token", "token-otp_token": code})
-
-
-@pytest.fixture
-def person(beheerder):
-    return beheerder.user
 
 
 def test_login_page_has_the_manuals_labels(client):

@@ -12,7 +12,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from tests.factories import BeheerderFactory, UserFactory
 
-from .test_login import code_for, post_code, post_password
+from .login_form import code_for, post_code, post_password
 
 pytestmark = pytest.mark.django_db
 
@@ -270,3 +270,46 @@ def test_admin_index_names_them_in_english_too(client, verified_login):
 
     for english in ["Login lockouts", "Access attempts", "Authenticator apps", "Phone numbers"]:
         assert f" {english} " in text, english
+
+
+@pytest.mark.parametrize("model", ["otp_totp_totpdevice", "otp_static_staticdevice"])
+def test_admin_device_pages_head_and_explain_in_dutch(client, verified_login, model):
+    staff = UserFactory(is_staff=True, is_superuser=True, with_totp_device=True)
+    verified_login(staff)
+    device = staff.totpdevice_set.get() if "totp" in model else staff.staticdevice_set.create()
+    text = read(client.get(reverse(f"admin:{model}_change", args=[device.pk]))).text
+
+    for dutch in [
+        " Identiteit ",
+        " Tijdstippen ",
+        " Persoon: ",
+        " De persoon van wie dit middel is. ",
+        " Aangemaakt op: ",
+        " Laatst gebruikt op: ",
+    ]:
+        assert dutch in text, dutch
+    for english in ["Identity", "Timestamps", "this device", "Created at", "the system"]:
+        assert english not in text, english
+    if "totp" in model:
+        for dutch in [
+            " Instellingen ",
+            " Toestand ",
+            " Vertraging na mislukte pogingen ",
+            " Laatste mislukte poging: ",
+            " Het aantal cijfers van een code. ",
+        ]:
+            assert dutch in text, dutch
+        for english in ["Configuration", "Throttling", "State", "number of digits"]:
+            assert english not in text, english
+
+
+def test_admin_phone_number_page_explains_in_dutch(client, verified_login):
+    staff = UserFactory(is_staff=True, is_superuser=True, with_totp_device=True)
+    verified_login(staff)
+    phone = staff.phonedevice_set.create(name="default", number="+31612345678", method="sms")
+
+    text = read(client.get(reverse("admin:phonenumber_phonedevice_change", args=[phone.pk]))).text
+
+    for dutch in [" De persoon van wie dit middel is. ", " Telefoonnummer: ", " Manier: "]:
+        assert dutch in text, dutch
+    assert "this device" not in text and "Hex-encoded" not in text

@@ -19,17 +19,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def org(beheerder):
-    return beheerder.organisation
-
-
-@pytest.fixture
-def portal(client, verified_login, beheerder):
-    verified_login(beheerder.user)
-    return client
-
-
 def detail(groep, query=""):
     return reverse("groepen:detail", args=[groep.pk]) + query
 

@@ -5,9 +5,9 @@ import pytest
 
 from audit.constants import AuditKind
 from audit.models import AuditEvent
+from core.errors import DomainError
 from groepen import services
 from groepen.models import Groep
-from ketenmachtigingen.errors import DomainError
 from tests.audit.conftest import trail
 from tests.factories import (
     BeheerderFactory,

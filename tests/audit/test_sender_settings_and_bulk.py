@@ -6,8 +6,8 @@ from django.urls import reverse
 from accounts.services import update_sender_settings
 from audit.constants import AuditKind
 from audit.models import AuditEvent
+from core.errors import DomainError
 from ketenmachtigingen.bulk import services as bulk_services
-from ketenmachtigingen.errors import DomainError
 from ketenmachtigingen.imports import ImportResult, ImportRow, RowError
 from ketenmachtigingen.models import BulkRequest, BulkRequestState
 from ketenmachtigingen.register import Company
@@ -61,13 +61,27 @@ def test_changed_sender_settings_write_before_and_after(person, organisation):
             organisation.pk,
             ("organisation", organisation.pk),
             "Pietersen Administratie B.V.",
-            {"email": "oud@pietersen.example.nl", "telefoon": "+31301234567"},
-            {"email": "nieuw@pietersen.example.nl", "telefoon": "+31301234567"},
+            {"email": "oud@pietersen.example.nl", "telefoon": "+31301234567", "taal": "nl"},
+            {"email": "nieuw@pietersen.example.nl", "telefoon": "+31301234567", "taal": "nl"},
         )
     ]
     assert AuditEvent.objects.get().description == [
         "E-mailadres afzender gewijzigd van ‘oud@pietersen.example.nl’ in "
         "‘nieuw@pietersen.example.nl’"
+    ]
+
+
+def test_a_changed_mail_language_is_described_by_its_name(person, organisation):
+    update_sender_settings(
+        acting_user=person,
+        organisation=organisation,
+        email="oud@pietersen.example.nl",
+        telefoon="+31301234567",
+        language="en",
+    )
+
+    assert AuditEvent.objects.get().description == [
+        "Taal van e-mails gewijzigd van ‘Nederlands’ in ‘English’"
     ]
 
 
@@ -93,8 +107,8 @@ def test_before_is_what_was_stored_not_what_the_caller_held(person, organisation
 
     last = AuditEvent.objects.order_by("pk").last()
     assert (last.before, last.after) == (
-        {"email": "", "telefoon": "+31301234567"},
-        {"email": "", "telefoon": ""},
+        {"email": "", "telefoon": "+31301234567", "taal": "nl"},
+        {"email": "", "telefoon": "", "taal": "nl"},
     )
     assert last.description == ["Telefoonnummer afzender gewijzigd van ‘+31301234567’ in (leeg)"]
 
@@ -102,7 +116,11 @@ def test_before_is_what_was_stored_not_what_the_caller_held(person, organisation
 def test_the_sender_settings_page_writes_one_event(client, verified_login, person, organisation):
     verified_login(person)
     url = reverse("accounts:sender_settings")
-    data = {"afzender_email": "nieuw@pietersen.example.nl", "afzender_telefoon": "030 1234567"}
+    data = {
+        "afzender_email": "nieuw@pietersen.example.nl",
+        "afzender_telefoon": "030 1234567",
+        "afzender_language": "nl",
+    }
 
     client.post(url, data)
     client.post(url, data)  # saved again unchanged
@@ -111,7 +129,7 @@ def test_the_sender_settings_page_writes_one_event(client, verified_login, perso
         (
             AuditKind.SENDER_SETTINGS_CHANGED,
             person,
-            {"email": "nieuw@pietersen.example.nl", "telefoon": "+31301234567"},
+            {"email": "nieuw@pietersen.example.nl", "telefoon": "+31301234567", "taal": "nl"},
         )
     ]
 

@@ -3,7 +3,6 @@ mail to its afzender address; a nightly job tells each intermediair once; the Wa
 status, sent date and deadline without opening a row."""
 
 import datetime
-from unittest import mock
 
 import pytest
 from django.core import mail
@@ -17,17 +16,13 @@ from ketenmachtigingen import dates, jobs
 from ketenmachtigingen.constants import Delivery
 from ketenmachtigingen.services import lifecycle
 from outbox.models import OutboxMessage
-from tests.factories import KetenmachtigingFactory, OrganisationFactory
-
-pytestmark = pytest.mark.django_db
+from tests.factories import BeheerderFactory, KetenmachtigingFactory, OrganisationFactory
 
 AFZENDER = "afzender@intermediair.example.nl"
 REASON = "Handtekening ontbreekt <b>bij</b> de tekenbevoegde."
 
-
-@pytest.fixture
-def intermediair(db):
-    return OrganisationFactory(intermediair=True, afzender_email=AFZENDER)
+# The intermediair (and so the beheerder's organisation) has an afzender address for status mail.
+pytestmark = [pytest.mark.django_db, pytest.mark.intermediair(afzender_email=AFZENDER)]
 
 
 def status_mails():
@@ -110,22 +105,62 @@ def test_without_an_afzender_address_only_the_bericht_tells(
     assert [m for m in mail.outbox if m.subject.startswith("Ketenmachtiging van")] == []
 
 
-def test_the_mail_is_in_english_for_an_english_afzender(
+def test_the_mails_are_in_the_language_the_afzender_chose(
     intermediair, staff_user, django_capture_on_commit_callbacks
 ):
+    intermediair.afzender_language = "en"
+    intermediair.save()
     km = KetenmachtigingFactory(intermediair=intermediair, aanvraag_ontvangen=True)
+    BeheerderFactory(organisation=intermediair, user__email="beheerder@intermediair.example.nl")
 
-    with (
-        mock.patch("ketenmachtigingen.status_mail.afzender_language", return_value="en"),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with django_capture_on_commit_callbacks(execute=True):
         lifecycle.activate(km, acting_user=staff_user)
 
     [sent] = [m for m in mail.outbox if m.to == [AFZENDER]]
     assert sent.body.startswith("Dear Sir or Madam,")
     assert sent.subject == f"Chain authorisation of {km.relatie.name}: Active"
-    # The bericht stays Dutch: any beheerder reads it later.
-    assert Bericht.objects.get().subject == f"Ketenmachtiging van {km.relatie.name}: Actief"
+    [announcement] = [m for m in mail.outbox if m.to == ["beheerder@intermediair.example.nl"]]
+    assert announcement.subject == "A new message is waiting for you in Mijn Z login"
+    assert f"- Chain authorisation of {km.relatie.name}: Active" in announcement.body
+
+
+@pytest.mark.parametrize(
+    ("language", "subject", "first_line"),
+    [
+        ("nl", "Ketenmachtiging van {name}: Actief", "De status van de ketenmachtiging van"),
+        ("en", "Chain authorisation of {name}: Active", "The status of the chain authorisation"),
+    ],
+)
+def test_a_bericht_reads_in_the_language_of_the_reader(
+    client, verified_login, staff_user, language, subject, first_line
+):
+    """Any beheerder reads a bericht later, each in the language they chose."""
+    beheerder = BeheerderFactory(organisation=OrganisationFactory(intermediair=True))
+    km = KetenmachtigingFactory(intermediair=beheerder.organisation, aanvraag_ontvangen=True)
+    lifecycle.activate(km, acting_user=staff_user)
+    verified_login(beheerder.user)
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+
+    listed = client.get(reverse("berichtenbox:list")).content.decode()
+    bericht = Bericht.objects.get()
+    page = client.get(reverse("berichtenbox:detail", args=[bericht.pk])).content.decode()
+
+    assert subject.format(name=km.relatie.name) in listed
+    assert f"<h1>{subject.format(name=km.relatie.name)}</h1>" in page
+    assert first_line in page
+
+
+def test_an_incompleet_bericht_is_written_in_both_languages(staff_user):
+    km = KetenmachtigingFactory(aanvraag_ontvangen=True, relatie__name="Bakkerij Jansen B.V.")
+
+    lifecycle.mark_incomplete(km, acting_user=staff_user, reason="Handtekening ontbreekt.")
+
+    bericht = Bericht.objects.get()
+    assert bericht.subject == "Aanvraag incompleet: Bakkerij Jansen B.V."
+    assert bericht.translations["en"]["subject"] == "Request incomplete: Bakkerij Jansen B.V."
+    assert "What is missing:\n\nHandtekening ontbreekt." in bericht.translations["en"]["body"]
+    with translation.override("en"):
+        assert bericht.localized_subject == "Request incomplete: Bakkerij Jansen B.V."
 
 
 def test_a_nightly_job_tells_each_intermediair_once(
@@ -160,12 +195,6 @@ def test_a_nightly_job_tells_each_intermediair_once(
 # --- the Wachtend op afhandeling tab ----------------------------------------------------------
 
 OVERVIEW = reverse("ketenmachtigingen:overview")
-
-
-@pytest.fixture
-def portal(client, verified_login, beheerder):
-    verified_login(beheerder.user)
-    return client
 
 
 def waiting(org, name, **kwargs):
