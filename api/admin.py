@@ -1,13 +1,17 @@
 """Z login staff manage API clients and their keys; the check log is read-only."""
 
+from typing import Any, cast
+
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from ketenmachtigingen.authorization import Reason
-from zlogin.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
+from ketenmachtigingen.selectors import Reason
 
 from . import services
 from .constants import REFUSAL_REASONS
@@ -25,7 +29,7 @@ class ApiKeyInline(admin.TabularInline):
     can_delete = False
     show_change_link = True
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: ApiClient | None = None) -> bool:
         return False  # new keys through "API-sleutels", which shows the key once
 
 
@@ -46,17 +50,21 @@ class ApiKeyAdmin(admin.ModelAdmin):
     readonly_fields = ("prefix", "created_at", "last_used_at", "revoked_at")
     actions = ["revoke"]
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: ApiKey | None = None
+    ) -> list[str] | tuple[str, ...]:
         # The client of an existing key is fixed: a key is never moved to another client.
         return (*self.readonly_fields, "client") if obj else self.readonly_fields
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> None:
         if change:
             super().save_model(request, obj, form, change)
         else:
-            obj._plain_key = services.issue_api_key(obj)
+            obj._plain_key = services.issue_api_key(obj)  # type: ignore[attr-defined]
 
-    def response_add(self, request, obj, post_url_continue=None):
+    def response_add(
+        self, request: HttpRequest, obj: ApiKey, post_url_continue: str | None = None
+    ) -> HttpResponse:
         """Show the new key once, on its own page; it is not stored and not shown again."""
         return TemplateResponse(
             request,
@@ -65,13 +73,13 @@ class ApiKeyAdmin(admin.ModelAdmin):
                 **self.admin_site.each_context(request),
                 "opts": self.opts,
                 "key": obj,
-                "plain_key": obj._plain_key,
+                "plain_key": obj._plain_key,  # type: ignore[attr-defined]
                 "title": _("Nieuwe API-sleutel"),
             },
         )
 
     @admin.action(description=_("Geselecteerde sleutels intrekken"), permissions=["change"])
-    def revoke(self, request, queryset):
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
         for key in queryset:
             services.revoke_api_key(key=key)
         self.message_user(request, _("De sleutels zijn ingetrokken."), messages.SUCCESS)
@@ -83,7 +91,8 @@ class CappedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list.order_by()[:CHECK_LOG_SHOWN].count()
+        checks = cast("QuerySet[CheckLog]", self.object_list)
+        return checks.order_by()[:CHECK_LOG_SHOWN].count()
 
 
 class ReasonFilter(admin.SimpleListFilter):
@@ -92,10 +101,10 @@ class ReasonFilter(admin.SimpleListFilter):
     title = _("reden")
     parameter_name = "reason"
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         return [(code, code) for code in (Reason.ALLOWED.value, *REFUSAL_REASONS)]
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.filter(reason=self.value()) if self.value() else queryset
 
 
@@ -119,7 +128,9 @@ class CheckLogAdmin(ReadOnlyAdmin):
     change_list_template = "admin/api/checklog/change_list.html"
     readonly_fields = [f.name for f in CheckLog._meta.fields]
 
-    def changelist_view(self, request, extra_context=None):
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         return super().changelist_view(
             request, {**(extra_context or {}), "shown_at_most": CHECK_LOG_SHOWN}
         )

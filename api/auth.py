@@ -7,21 +7,8 @@ secret with that much entropy and would cost milliseconds on every request.
 import hashlib
 import secrets
 
-from . import recent
-from .models import ApiClient, ApiKey
-from .prepared import Prepared
-
-_KEY = Prepared(
-    ApiKey,
-    lambda key_hash: (
-        ApiKey.objects.filter(key_hash=key_hash)
-        .order_by()
-        .values_list(
-            "pk", "client_id", "revoked_at", "last_used_at", "client__name", "client__active"
-        )[:1]
-    ),
-    key_hash=ApiKey._meta.get_field("key_hash"),
-)
+from . import reads, recent
+from .models import ApiKey
 
 KEY_PREFIX = "zl_"
 # Shown in the admin to recognise a key: "zl_" and the first 8 random characters.
@@ -59,7 +46,7 @@ def authenticate(authorization_header: str | None) -> ApiKey:
     if token is None:
         raise AuthError("Malformed Authorization header; send 'Authorization: Bearer <API key>'.")
     key_hash = hash_key(token)
-    key = recent.keys.get(key_hash, lambda: _load_key(key_hash))
+    key: ApiKey | None = recent.keys.get(key_hash, lambda: reads.current.api_key(key_hash))
     if key is None:
         recent.keys.forget(key_hash)  # guessing must not fill the memory
         raise AuthError("Unknown API key.")
@@ -67,14 +54,4 @@ def authenticate(authorization_header: str | None) -> ApiKey:
         raise AuthError("This API key has been revoked.")
     if not key.client.active:
         raise AuthError("This API client has been deactivated.")
-    return key
-
-
-def _load_key(key_hash: str) -> ApiKey | None:
-    row = _KEY.first(key_hash=key_hash)
-    if row is None:
-        return None
-    pk, client_id, revoked_at, last_used_at, client_name, client_active = row
-    key = ApiKey(pk=pk, client_id=client_id, revoked_at=revoked_at, last_used_at=last_used_at)
-    key.client = ApiClient(pk=client_id, name=client_name, active=client_active)
     return key

@@ -18,9 +18,11 @@ import datetime
 import logging
 import os
 import threading
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import DataError, IntegrityError, connections, models, router, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from ketenmachtigingen.models import Ketenmachtiging
 
@@ -59,7 +61,7 @@ def touch_last_used(model: type[models.Model], pk: int, now: datetime.datetime) 
 
 
 class CheckLogWriter:
-    def __init__(self):
+    def __init__(self) -> None:
         self._reset()
         os.register_at_fork(after_in_child=self._reset)
 
@@ -69,7 +71,7 @@ class CheckLogWriter:
         # Held while writing: a flush on the way out waits for the thread's flush to end.
         self._flushing = threading.Lock()
         self._ids: collections.deque[int] = collections.deque()
-        self._rows: list[dict] = []
+        self._rows: list[dict[str, Any]] = []
         self._used: dict[int, datetime.datetime] = {}  # ketenmachtiging id → latest use
         self._wake = threading.Event()
         self._stopping = threading.Event()
@@ -78,7 +80,7 @@ class CheckLogWriter:
 
     # --- called by checks --------------------------------------------------------------------
 
-    def log(self, **values) -> int:
+    def log(self, **values: Any) -> int:
         """Log one check (CheckLog's fields by name); returns its id."""
         connection = connections[router.db_for_write(CheckLog)]
         if not self._batched(connection):
@@ -92,7 +94,7 @@ class CheckLogWriter:
         self._start()
         if full:
             self._wake.set()
-        return values["id"]
+        return cast(int, values["id"])
 
     def used(self, ketenmachtiging: Ketenmachtiging, now: datetime.datetime) -> None:
         """The ketenmachtiging allowed a check now: keep its last_used_at roughly current (at
@@ -107,7 +109,7 @@ class CheckLogWriter:
             self._used[ketenmachtiging.pk] = now
         self._start()
 
-    def _batched(self, connection) -> bool:
+    def _batched(self, connection: BaseDatabaseWrapper) -> bool:
         return (
             settings.API_CHECK_LOG_FLUSH_SECONDS > 0
             and connection.vendor == "postgresql"
@@ -193,7 +195,7 @@ class CheckLogWriter:
             return 0
         return len(rows)
 
-    def _write(self, rows: list[dict], used: dict[int, datetime.datetime]) -> None:
+    def _write(self, rows: list[dict[str, Any]], used: dict[int, datetime.datetime]) -> None:
         with transaction.atomic(using=router.db_for_write(CheckLog)):
             copy_rows(CheckLog, rows)
             if used:
@@ -207,7 +209,9 @@ class CheckLogWriter:
                     unless_since=stale_before(moment),
                 )
 
-    def _write_one_by_one(self, rows: list[dict], used: dict[int, datetime.datetime]) -> None:
+    def _write_one_by_one(
+        self, rows: list[dict[str, Any]], used: dict[int, datetime.datetime]
+    ) -> None:
         """What is left after _writable, each row on its own: one that still fails is logged
         and dropped instead of holding back the others for ever."""
         self._write([], used)
@@ -217,7 +221,7 @@ class CheckLogWriter:
             except (IntegrityError, DataError):
                 logger.exception("Dropped a check log row that cannot be written: %r", row)
 
-    def _keep(self, rows: list[dict], used: dict[int, datetime.datetime]) -> None:
+    def _keep(self, rows: list[dict[str, Any]], used: dict[int, datetime.datetime]) -> None:
         with self._lock:
             self._rows[:0] = rows
             for pk, moment in used.items():
@@ -238,7 +242,7 @@ def _report_loss(dropped: int) -> None:
         logger.error("The check log lost %d rows: the database could not be written", dropped)
 
 
-def _writable(rows: list[dict]) -> list[dict]:
+def _writable(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The rows that can still be written: without those already written (a commit whose
     answer was lost) or whose API client was deleted meanwhile, and with references to a
     dienst or ketenmachtiging deleted meanwhile emptied."""
@@ -254,13 +258,15 @@ def _writable(rows: list[dict]) -> list[dict]:
     return [row for row in rows if row["client_id"] in existing]
 
 
-def _drop_deleted_references(rows: list[dict]) -> None:
+def _drop_deleted_references(rows: list[dict[str, Any]]) -> None:
     """Empty the references to rows deleted meanwhile, as their on_delete=SET_NULL would have."""
     for field in CheckLog._meta.concrete_fields:
         if field.is_relation and field.null:
             ids = {row[field.attname] for row in rows} - {None}
             existing = set(
-                field.related_model._base_manager.filter(pk__in=ids).values_list("pk", flat=True)
+                cast(type[models.Model], field.related_model)
+                ._base_manager.filter(pk__in=ids)
+                .values_list("pk", flat=True)
             )
             for row in rows:
                 if row[field.attname] not in existing:

@@ -1,6 +1,6 @@
 """The API's answer codes: the rule's reasons plus the two the API adds before asking it."""
 
-from ketenmachtigingen.authorization import Reason
+from ketenmachtigingen.selectors import Reason
 
 UNKNOWN_PERSON = "unknown_person"
 UNKNOWN_DIENST = "unknown_dienst"

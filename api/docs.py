@@ -1,12 +1,13 @@
 """The OpenAPI dict arranged for the readable docs page (templates/api/docs.html)."""
 
 import json
+from typing import Any
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 
-def _pretty(value) -> str:
+def _pretty(value: object) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False)
 
 
@@ -21,7 +22,7 @@ def _marked_up(text: str) -> SafeString:
     )
 
 
-def _schema_summary(schema: dict) -> str:
+def _schema_summary(schema: dict[str, Any]) -> str:
     """A one-line description of a parameter's schema: type, pattern or choices, bounds."""
     if "enum" in schema:
         return "one of: " + ", ".join(schema["enum"])
@@ -38,14 +39,14 @@ def _schema_summary(schema: dict) -> str:
     return " ".join(parts)
 
 
-def _resolve(document: dict, item: dict) -> dict:
+def _resolve(document: dict[str, Any], item: dict[str, Any]) -> Any:
     if "$ref" in item:
         *_, kind, name = item["$ref"].split("/")
         return document["components"][kind][name]
     return item
 
 
-def document(schema: dict) -> dict:
+def document(schema: dict[str, Any]) -> dict[str, Any]:
     """Operations, the reason codes and the schemas, ready for the template."""
     operations = []
     for path, methods in schema["paths"].items():

@@ -5,8 +5,10 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 
 from accounts.constants import LOA_URNS, EHNiveau
 from accounts.validators import validate_kvk_nummer, validate_rsin
@@ -77,13 +79,13 @@ class InvalidInput(Exception):
 class _Reader:
     """Collects every error instead of stopping at the first."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.errors: list[tuple[str, str]] = []
 
     def error(self, name: str, text: str) -> None:
         self.errors.append((name, text))
 
-    def string(self, data: Mapping, name: str, label: str | None = None) -> str | None:
+    def string(self, data: Mapping[str, Any], name: str, label: str | None = None) -> str | None:
         label = label or name
         if name not in data:
             self.error(label, "This field is required.")
@@ -144,7 +146,9 @@ class _Reader:
             return None
         return EHNiveau.from_loa_urn(value)
 
-    def unknown_fields(self, data: Mapping, known: tuple[str, ...], prefix: str = "") -> None:
+    def unknown_fields(
+        self, data: Mapping[str, Any], known: tuple[str, ...], prefix: str = ""
+    ) -> None:
         for name in data:
             if name not in known:
                 self.error(f"{prefix}{name}", "Unknown field.")
@@ -170,6 +174,9 @@ def parse_check(body: bytes) -> CheckInput:
     dienst = reader.dienst(reader.string(data, "dienst"), "dienst")
     loa = reader.loa(reader.string(data, "loa"), "loa")
     reader.raise_if_errors()
+    # Each None above recorded an error, so past raise_if_errors() every value is there.
+    assert intermediair is not None and pseudonym is not None and relatie_type is not None
+    assert relatie_value is not None and dienst is not None and loa is not None
     return CheckInput(
         intermediair_kvk=intermediair,
         pseudonym=pseudonym,
@@ -180,7 +187,7 @@ def parse_check(body: bytes) -> CheckInput:
     )
 
 
-def _relatie(reader: _Reader, data: Mapping) -> tuple[RelatieType | None, str | None]:
+def _relatie(reader: _Reader, data: Mapping[str, Any]) -> tuple[RelatieType | None, str | None]:
     if "relatie" not in data:
         reader.error("relatie", "This field is required.")
         return None, None
@@ -201,7 +208,7 @@ def _relatie(reader: _Reader, data: Mapping) -> tuple[RelatieType | None, str | 
     return RelatieType.RSIN, reader.rsin(value, "relatie.value")
 
 
-def parse_list(query) -> ListInput:
+def parse_list(query: QueryDict) -> ListInput:
     """The query of the vertegenwoordigden list (a QueryDict), validated."""
     reader = _Reader()
     values: dict[str, str] = {}
@@ -221,6 +228,9 @@ def parse_list(query) -> ListInput:
         reader, values.get("page_size", str(MAX_PAGE_SIZE)), "page_size", 1, MAX_PAGE_SIZE
     )
     reader.raise_if_errors()
+    # Each None above recorded an error, so past raise_if_errors() every value is there.
+    assert intermediair is not None and pseudonym is not None and dienst is not None
+    assert loa is not None and page is not None and page_size is not None
     return ListInput(
         intermediair_kvk=intermediair,
         pseudonym=pseudonym,

@@ -3,8 +3,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ketenmachtigingen.authorization import Reason
-from ketenmachtigingen.models import Dienst, Dienstverlener, Ketenmachtiging
+from catalogue.models import Dienst, Dienstverlener
+from ketenmachtigingen.models import Ketenmachtiging
+from ketenmachtigingen.selectors import Reason
 
 
 class ApiClient(models.Model):
@@ -26,7 +27,7 @@ class ApiClient(models.Model):
         verbose_name_plural = _("API-clients")
         ordering = ["name"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -49,7 +50,7 @@ class ApiKey(models.Model):
         verbose_name_plural = _("API-sleutels")
         ordering = ["client__name", "-created_at"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.prefix}… ({self.client})"
 
 
@@ -99,6 +100,6 @@ class CheckLog(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["created_at"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         answer = Reason.ALLOWED.value if self.allowed else self.reason
         return f"{self.client_id} {self.pseudonym} {self.relatie_value}: {answer}"

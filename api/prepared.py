@@ -2,27 +2,26 @@
 
 The ORM builds each query, with sentinel values in the places of its inputs; every thread keeps
 the compiled SQL and its compiler, and a request only executes it and converts the rows as the
-ORM would. On PostgreSQL the statement is also prepared on the server (once per connection), so
-the planner does not plan it again for every check, and run through libpq (_run_prepared).
-Building, compiling and planning the check's queries cost far more than executing them
-(docs/performance.md, "Authorization check API").
+ORM would. On PostgreSQL the statement is also prepared on the server (psycopg's
+`execute(..., prepare=True)`, once per connection), so the planner does not plan it again for
+every check. Building, compiling and planning the check's queries cost far more than executing
+them (docs/performance.md, "Authorization check API"). api/reads.py is the one user on the
+check's path; the writes below serve the check log.
 """
 
 import datetime
 import re
 import threading
-import time
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 from django.conf import settings
 from django.db import DatabaseError, connections, models, router
-from psycopg.adapt import PyFormat, Transformer
-from psycopg.pq import ExecStatus
-from psycopg.pq import Format as ResultFormat
 
+# psycopg's default: a statement run this often is prepared (_fetch asks for it at once).
+PREPARE_THRESHOLD = 5
 # A placeholder of Django's SQL, or an escaped percent sign.
 _PLACEHOLDER = re.compile(r"%%|%s")
 
@@ -46,113 +45,42 @@ def _sentinel(field: models.Field, n: int, connection) -> object:
     raise TypeError(f"no sentinel for {field!r}")
 
 
+def allow_prepared_statements(sender, connection, **kwargs) -> None:
+    """On a new PostgreSQL connection, let psycopg prepare the statements that _fetch asks it
+    to (API_PREPARED_STATEMENTS). Django turns preparing off unless OPTIONS set
+    "prepare_threshold"; its own cursors bind on the client and never prepare, whatever the
+    threshold, so only _fetch's statements are prepared."""
+    if connection.vendor != "postgresql" or not settings.API_PREPARED_STATEMENTS:
+        return
+    if connection.connection.prepare_threshold is None:
+        connection.connection.prepare_threshold = PREPARE_THRESHOLD
+
+
 def _fetch(connection, sql: str, params: list, *, idempotent: bool = False) -> list[tuple]:
-    if connection.vendor != "postgresql":
+    """Run one statement and return its rows.
+
+    Inside a transaction, and on other databases, through Django's cursor. On PostgreSQL in
+    autocommit mode (every request of the API) through a psycopg cursor with server-side
+    binding on Django's connection, the statement prepared on the server (psycopg keeps them
+    per connection and prepares one again when the server dropped it). Not through Django's
+    health check (CONN_HEALTH_CHECKS): that is a round trip of its own at the start of every
+    request, a fifth of a check's time. A read on a connection the server has closed (a
+    restart) is instead retried once on a new connection."""
+    if connection.vendor != "postgresql" or not connection.get_autocommit():
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall() if cursor.description else []
-    # Django's cursors bind on the client and never prepare; the server can. The connection is
-    # still Django's: its transaction, its error wrapping. Not its health check
-    # (CONN_HEALTH_CHECKS): that is a round trip of its own at the start of every request, a
-    # fifth of a check's time. A read on a connection the server has closed (a restart) is
-    # instead retried once on a new connection.
     connection.ensure_connection()
     raw = connection.connection
-    began = time.monotonic()
     try:
-        with connection.wrap_database_errors:
-            if settings.API_PREPARED_STATEMENTS and raw.autocommit:
-                rows = _run_prepared(raw, sql, params)
-            else:
-                rows = _run_on_cursor(raw, sql, params)
+        with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
+            cursor.execute(sql, params, prepare=settings.API_PREPARED_STATEMENTS)
+            return cursor.fetchall() if cursor.description else []
     except DatabaseError:
-        if not (idempotent and raw.closed and not connection.in_atomic_block):
+        if not (idempotent and raw.closed):
             raise
         connection.close()
         return _fetch(connection, sql, params)
-    if connection.queries_logged:  # as Django's debug cursor: tests count queries
-        duration = time.monotonic() - began
-        connection.queries_log.append({"sql": sql, "time": f"{duration:.3f}"})
-    return rows
-
-
-def _run_on_cursor(raw, sql: str, params: list) -> list[tuple]:
-    """Through psycopg's cursor, which also begins the transaction Django asked for."""
-    cursor = _cursor(raw)
-    cursor.execute(sql, params)
-    # The result's status, not cursor.description, which builds an object per column.
-    return cursor.fetchall() if cursor.pgresult.status == ExecStatus.TUPLES_OK else []
-
-
-def _cursor(raw):
-    """One psycopg cursor per connection, used again by every statement (a new one costs more
-    than some of the queries)."""
-    cursor = getattr(raw, "_hot_path_cursor", None)
-    if cursor is None or cursor.closed:
-        cursor = raw._hot_path_cursor = psycopg.Cursor(raw)
-    return cursor
-
-
-class _Statements:
-    """Per psycopg connection: the statements prepared on its server session, by their SQL and
-    parameter types, and a Transformer (the connection's adapters: Django's time zone loader)
-    for parameters and rows."""
-
-    def __init__(self, raw):
-        self.names: dict[tuple, bytes] = {}
-        self.transformer = Transformer(raw)
-        self.prepared = 0  # names are never used twice on a session
-
-    def name(self, raw, sql: str, types: tuple) -> bytes:
-        """The statement's name on the server; prepared there first when it is new."""
-        name = self.names.get((sql, types))
-        if name is None:
-            self.prepared += 1
-            name = f"hot_path_{self.prepared}".encode()
-            _checked(raw, raw.pgconn.prepare(name, _numbered(sql).encode(), types))
-            self.names[(sql, types)] = name
-        return name
-
-
-def _run_prepared(raw, sql: str, params: list, *, again: bool = True) -> list[tuple]:
-    """Execute as a statement prepared on the server, through libpq (Connection.pgconn): one
-    call that waits for the answer with the interpreter lock released. psycopg's cursor spends
-    three times as much of the process's time on the same round trip, in Python.
-
-    Only in autocommit mode: inside a transaction psycopg's cursor sends the BEGIN that Django's
-    transaction needs, and this path would not."""
-    statements = getattr(raw, "_hot_path_statements", None)
-    if statements is None:
-        statements = raw._hot_path_statements = _Statements(raw)
-    transformer = statements.transformer
-    values = transformer.dump_sequence(params, [PyFormat.AUTO] * len(params))
-    name = statements.name(raw, sql, transformer.types or ())
-    result = raw.pgconn.exec_prepared(name, values, transformer.formats, ResultFormat.TEXT)
-    try:
-        _checked(raw, result)
-    except psycopg.errors.InvalidSqlStatementName:
-        if not again:
-            raise
-        # Deallocated on the server (DISCARD ALL, a connection pooler): prepare them again.
-        statements.names.clear()
-        return _run_prepared(raw, sql, params, again=False)
-    if result.status != ExecStatus.TUPLES_OK:
-        return []
-    transformer.set_pgresult(result)
-    return transformer.load_rows(0, result.ntuples, tuple)
-
-
-def _checked(raw, result):
-    """The result, or psycopg's error for it (which Django's error wrapping turns into its)."""
-    if result.status in (ExecStatus.TUPLES_OK, ExecStatus.COMMAND_OK):
-        return result
-    raise psycopg.errors.error_from_result(result, encoding=raw.info.encoding)
-
-
-def _numbered(sql: str) -> str:
-    """Django's placeholders (%s; %% for a percent sign) as the server's ($1, $2, ...)."""
-    numbers = iter(range(1, 1 << 16))
-    return _PLACEHOLDER.sub(lambda m: "%" if m.group() == "%%" else f"${next(numbers)}", sql)
 
 
 def _params(inputs: dict, template: list, values: dict, connection) -> list:
@@ -294,7 +222,10 @@ def insert(model: type[models.Model], *, durable: bool = True, **values: Any) ->
     Values are prepared by their fields, as Model.save() would; no signals are sent.
     durable=False: see _ASYNC_COMMIT."""
     connection = connections[router.db_for_write(model)]
-    fields = [(model._meta.get_field(name), value) for name, value in values.items()]
+    fields = [
+        (cast("models.Field[Any, Any]", model._meta.get_field(name)), value)
+        for name, value in values.items()
+    ]
     qn = connection.ops.quote_name
     # Only quoted table and column names from the model are formatted in; values are params.
     table = qn(model._meta.db_table)
@@ -351,7 +282,7 @@ def copy_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     connection = connections[router.db_for_write(model)]
-    fields = [model._meta.get_field(name) for name in rows[0]]
+    fields = [cast("models.Field[Any, Any]", model._meta.get_field(name)) for name in rows[0]]
     qn = connection.ops.quote_name
     columns = ", ".join(qn(field.column) for field in fields)
     sql = f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN"

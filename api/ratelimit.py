@@ -11,6 +11,7 @@ sixth of a check's time.)
 import math
 import threading
 import time
+from typing import Any, cast
 
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
@@ -23,7 +24,7 @@ NEAR_LIMIT = 0.8  # from this share of the limit on, every request asks the shar
 
 _lock = threading.Lock()
 # cache key → [shared count when last asked, requests not yet added, when last asked]
-_windows: dict[str, list] = {}
+_windows: dict[str, list[Any]] = {}
 
 
 def _add(key: str, delta: int) -> int:
@@ -38,20 +39,20 @@ def _add(key: str, delta: int) -> int:
         pipe.incrby(redis_key, delta)
         pipe.expire(redis_key, KEY_TTL)
         count, _expiry_set = pipe.execute()
-        return count
+        return cast(int, count)
     try:
         return backend.incr(key, delta)
     except ValueError:  # the window's first request
         return delta if backend.add(key, delta, timeout=KEY_TTL) else backend.incr(key, delta)
 
 
-def _redis_client(backend: RedisCache, redis_key: str):
+def _redis_client(backend: RedisCache, redis_key: str) -> Any:
     """The backend's client for writes, made once: Django makes a new one (a costly object) on
     every call. A backend instance belongs to one thread, and so does this client."""
     client = getattr(backend, "_api_write_client", None)
     if client is None:
-        client = backend._cache.get_client(redis_key, write=True)
-        backend._api_write_client = client
+        client = backend._cache.get_client(redis_key, write=True)  # type: ignore[attr-defined]
+        backend._api_write_client = client  # type: ignore[attr-defined]
     return client
 
 

@@ -13,7 +13,7 @@ MAX_ENTRIES = 10_000  # then start again: a flood of distinct lookups cannot gro
 
 
 class Recent:
-    def __init__(self):
+    def __init__(self) -> None:
         self._entries: dict[Hashable, tuple[float, Any]] = {}
 
     def get(self, key: Hashable, load: Callable[[], Any]) -> Any:

@@ -6,7 +6,7 @@ import logging
 from django.conf import settings
 from django.utils import timezone
 
-from zlogin.db import delete_in_batches
+from core.db import delete_in_batches
 
 from .models import CheckLog
 

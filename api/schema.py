@@ -2,6 +2,8 @@
 /api/docs/, and fuzzed by the tests. Patterns and codes come from the modules that enforce them,
 so the document cannot drift from the code."""
 
+from typing import Any
+
 from accounts.constants import LOA_URNS, EHNiveau
 
 from .constants import REFUSAL_REASONS
@@ -24,21 +26,31 @@ EXAMPLE_UUID = "9f1c2e4a-0b7d-4c55-9a61-3d2f8e6b1a70"
 EXAMPLE_PSEUDONYM = "3f5a0c9e1b7d4a2f8c6e0d1b9a7f5e3c"
 
 
-def _ref(name: str) -> dict:
+def _ref(name: str) -> dict[str, Any]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _json(schema: dict, description: str, example=None, headers: dict | None = None) -> dict:
-    content: dict = {"schema": schema}
+def _json(
+    schema: dict[str, Any],
+    description: str,
+    example: object = None,
+    headers: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    content: dict[str, Any] = {"schema": schema}
     if example is not None:
         content["example"] = example
-    response = {"description": description, "content": {"application/json": content}}
+    response: dict[str, Any] = {
+        "description": description,
+        "content": {"application/json": content},
+    }
     if headers:
         response["headers"] = headers
     return response
 
 
-def _error_response(description: str, example_error: str, example_message: str, **kw) -> dict:
+def _error_response(
+    description: str, example_error: str, example_message: str, **kw: Any
+) -> dict[str, Any]:
     return _json(
         _ref("Error"), description, {"error": example_error, "message": example_message}, **kw
     )
@@ -238,7 +250,9 @@ RATE_LIMITED = _error_response(
 )
 
 
-def _query(name: str, schema: dict, description: str, required: bool = True) -> dict:
+def _query(
+    name: str, schema: dict[str, Any], description: str, required: bool = True
+) -> dict[str, Any]:
     return {
         "name": name,
         "in": "query",
@@ -256,7 +270,7 @@ CHECK_EXAMPLE = {
     "loa": LOA_URNS[EHNiveau.EH3],
 }
 
-SCHEMA: dict = {
+SCHEMA: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {
         "title": "Z login ketenmachtigingen: authorization check API",

@@ -6,14 +6,24 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from accounts.models import Membership
-from ketenmachtigingen.authorization import Decision, check_authorization_fast
-from ketenmachtigingen.models import Dienst, Ketenmachtiging
+from catalogue.models import Dienst
+from ketenmachtigingen.models import Ketenmachtiging
+from ketenmachtigingen.selectors import Decision, check_authorization_fast
 
-from . import auth, checklog, recent
+from . import auth, checklog, reads, recent
 from .constants import UNKNOWN_DIENST, UNKNOWN_PERSON
 from .inputs import CheckInput
 from .models import ApiClient, ApiKey
-from .selectors import middel_and_decision_rows, relatie_field, run_decision_query
+from .reads import relatie_field
+
+__all__ = [
+    "CheckAnswer",
+    "answer_check",
+    "create_api_key",
+    "issue_api_key",
+    "note_key_used",
+    "revoke_api_key",
+]
 
 # --- keys ---------------------------------------------------------------------------------------
 
@@ -71,7 +81,7 @@ def answer_check(*, client: ApiClient, check: CheckInput, dienst: Dienst | None)
     if dienst is None:
         reason = UNKNOWN_DIENST
     else:
-        membership, rows = middel_and_decision_rows(
+        membership, rows = reads.current.middel_and_decision_rows(
             intermediair_kvk=check.intermediair_kvk,
             pseudonym=check.pseudonym,
             relatie_type=check.relatie_type,
@@ -89,8 +99,7 @@ def answer_check(*, client: ApiClient, check: CheckInput, dienst: Dienst | None)
                 dienst=dienst,
                 today=today,
                 requested_niveau=check.loa,
-                # The rows read with the middel, above, where they were.
-                run_query=run_decision_query if rows is None else lambda **_inputs: rows,
+                run_query=lambda **_inputs: rows,  # read with the middel, above
             )
             reason = decision.reason.value
     allowed = decision is not None and decision.allowed
@@ -110,6 +119,7 @@ def answer_check(*, client: ApiClient, check: CheckInput, dienst: Dienst | None)
         created_at=now,
     )
     if allowed:
+        assert km is not None  # an allowing Decision names its ketenmachtiging
         checklog.writer.used(km, now)
     return CheckAnswer(
         allowed=allowed, reason=None if allowed else reason, ketenmachtiging=km, check_id=check_id

@@ -3,6 +3,7 @@ session, so the portal's (lazy) authentication and session middleware cost nothi
 
 import functools
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
@@ -10,9 +11,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.views.decorators.csrf import csrf_exempt
 
-from zlogin import metrics
-
-from . import ratelimit, selectors, services
+from . import metrics, ratelimit, selectors, services
 from .auth import AuthError, authenticate
 from .docs import document
 from .inputs import InvalidInput, parse_check, parse_list
@@ -22,8 +21,12 @@ from .selectors import resolve_dienst
 
 NO_STORE = {"Cache-Control": "no-store"}
 
+View = Callable[..., HttpResponse]
 
-def _error(status: int, code: str, message: str, headers: dict | None = None, **extra):
+
+def _error(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None, **extra: Any
+) -> JsonResponse:
     return JsonResponse(
         {"error": code, "message": message, **extra},
         status=status,
@@ -42,13 +45,13 @@ def _forbidden() -> JsonResponse:
     )
 
 
-def allow_only(method: str) -> Callable:
+def allow_only(method: str) -> Callable[[View], View]:
     """Answer other methods with 405 (and an Allow header), in JSON; no CSRF: no cookies."""
 
-    def decorate(view: Callable) -> Callable:
+    def decorate(view: View) -> View:
         @csrf_exempt
         @functools.wraps(view)
-        def wrapper(request: HttpRequest, *args):
+        def wrapper(request: HttpRequest, *args: Any) -> HttpResponse:
             if request.method != method:
                 return _error(405, "method_not_allowed", f"Use {method}.", {"Allow": method})
             return view(request, *args)
@@ -58,13 +61,13 @@ def allow_only(method: str) -> Callable:
     return decorate
 
 
-def api_endpoint(method: str) -> Callable:
+def api_endpoint(method: str) -> Callable[[View], View]:
     """One HTTP method, a valid key (401), within the client's rate (429); then the view."""
 
-    def decorate(view: Callable) -> Callable:
+    def decorate(view: View) -> View:
         @allow_only(method)
         @functools.wraps(view)
-        def wrapper(request: HttpRequest):
+        def wrapper(request: HttpRequest) -> HttpResponse:
             try:
                 # META, not request.headers: that builds a dict of every header first.
                 key = authenticate(request.META.get("HTTP_AUTHORIZATION"))
@@ -96,7 +99,7 @@ def check(request: HttpRequest, key: ApiKey) -> JsonResponse:
     except InvalidInput as exc:
         return _invalid(exc)
     dienst = resolve_dienst(check_input.dienst, client=key.client)
-    if dienst is not None and not dienst.client_may_ask:
+    if dienst is not None and not dienst.client_may_ask:  # type: ignore[attr-defined]
         return _forbidden()
     answer = services.answer_check(client=key.client, check=check_input, dienst=dienst)
     metrics.count_check(allowed=answer.allowed, reason=answer.reason)
@@ -121,7 +124,7 @@ def vertegenwoordigden(request: HttpRequest, key: ApiKey) -> JsonResponse:
     except InvalidInput as exc:
         return _invalid(exc)
     dienst = resolve_dienst(query.dienst, client=key.client)
-    if dienst is not None and not dienst.client_may_ask:
+    if dienst is not None and not dienst.client_may_ask:  # type: ignore[attr-defined]
         return _forbidden()
     results, has_next, reason = selectors.vertegenwoordigden(query, dienst=dienst)
     next_url = None

@@ -5,12 +5,13 @@ Fills a dedicated database once (20 intermediairs × 50,000 relaties: 500,000 re
 authorise two intermediairs; statuses, scopes, direct and groep assignments mixed), starts
 gunicorn on 127.0.0.1 with production settings, and drives it from a second process: threads
 with keep-alive connections posting random check bodies (allowed and refused mixed), in turns
-with the same against GET /api/health (no database), the baseline of the whole stack. Prints
-figures; the last line is one JSON object.
+with the same threads asking GET /health/live (the whole stack, no database) and GET
+/health/ready (the whole stack and the database). Prints figures; the last line is one JSON
+object with ready_per_s and ratio_to_ready (checks per second over ready per second).
 
-    .venv/bin/python bench/authz_api.py                   # 4 × (5 s health, 5 s checks)
-    .venv/bin/python bench/authz_api.py --cache locmem --duration 10
-    .venv/bin/python bench/authz_api.py --profile         # where a check's time goes
+    .venv/bin/python -m bench.authz_api           # 4 × (5 s live, 5 s ready, 5 s checks)
+    .venv/bin/python -m bench.authz_api --cache locmem --duration 10
+    .venv/bin/python -m bench.authz_api --profile # where a check's time goes
 
 Needs PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/zlogin_api_bench;
 the database is created when missing) and, with the default --cache redis, Redis on
@@ -22,6 +23,7 @@ import collections
 import datetime
 import hashlib
 import http.client
+import itertools
 import json
 import os
 import random
@@ -33,11 +35,12 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
+from bench import support
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from bench.support import ensure_database  # noqa: E402
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/zlogin_api_bench"
 INTERMEDIAIRS = 20
@@ -47,7 +50,8 @@ PERSONS = 10  # middelen per intermediair
 FILL_MARK = "Bench intermediair 00 (v3)"  # change it when the data set changes
 CHECK_PATH = "/api/v1/ketenmachtigingen/check"
 LIST_PATH = "/api/v1/ketenmachtigingen/vertegenwoordigden"
-HEALTH_PATH = "/api/health"
+LIVE_PATH = "/health/live"  # the stack without the database
+READY_PATH = "/health/ready"  # the stack and one PostgreSQL round trip (and the cache's)
 
 
 # --- the load generator (runs in its own process) ----------------------------------------------
@@ -155,12 +159,22 @@ def pseudonym(i: int, p: int) -> str:
     return hashlib.md5(f"bench-{i}-{p}".encode()).hexdigest()
 
 
-def _copy(cursor, model, columns: list[str], rows) -> None:
-    """COPY rows into the model's table; `columns` are attnames."""
-    names = ", ".join(f'"{model._meta.get_field(c).column}"' for c in columns)
+def _copy(cursor, model, rows) -> None:
+    """COPY rows (dicts by attname) into the model's table; a field a row leaves out gets its
+    default (computed once: a row must give every field whose default differs per row), the
+    primary key its sequence's next value."""
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return
+    rows = itertools.chain([first], rows)
+    pk = model._meta.pk.attname
+    fields = [f for f in model._meta.concrete_fields if f.attname != pk or pk in first]
+    defaults = {f.attname: f.get_default() for f in fields}  # "" or None without a default
+    names = ", ".join(f'"{f.column}"' for f in fields)
     with cursor.copy(f'COPY "{model._meta.db_table}" ({names}) FROM STDIN') as copy:
         for row in rows:
-            copy.write_row(row)
+            copy.write_row([row.get(name, default) for name, default in defaults.items()])
 
 
 def _reset_sequence(cursor, model) -> None:
@@ -172,225 +186,229 @@ def _reset_sequence(cursor, model) -> None:
 
 
 def fill() -> None:
-    """The data set, once: skipped when the last run completed it."""
+    """The data set, once: skipped when the last run completed it. The catalogue, the
+    intermediairs with their people and groepen through the ORM; the 500,000 relaties and
+    1,000,000 ketenmachtigingen (with their gebruikers, groepen and scope) with COPY."""
     from django.db import connection, transaction
-    from django.utils import timezone
 
-    from accounts.constants import EHNiveau
-    from accounts.models import Membership, Organisation, User
-    from groepen.models import Groep
-    from ketenmachtigingen import dates
-    from ketenmachtigingen.models import Dienst, Dienstverlener, Ketenmachtiging
+    from accounts.models import Organisation
 
     if Organisation.objects.filter(name=FILL_MARK).exists():
         return
-    print("filling 1,000,000 ketenmachtigingen (a few minutes, once) …", flush=True)
+    print(f"filling {RELATIES * GRANTS_PER_RELATIE:,} ketenmachtigingen (once) …", flush=True)
     began = time.perf_counter()
-    today = dates.today()
-    now = timezone.now()
-    rng = random.Random(2026)
-
     with transaction.atomic():
-        a = Dienstverlener.objects.create(name="Bench UWV", oin="80000000000000000001")
-        b = Dienstverlener.objects.create(name="Bench Kadaster", oin="80000000000000000002")
-        bd = Dienstverlener.objects.create(
-            name="Bench Belastingdienst", oin="80000000000000000003", is_belastingdienst=True
-        )
-        a1 = Dienst.objects.create(
-            dienstverlener=a, name="A1", service_uuid=_uuid(1), service_index=1
-        )
-        Dienst.objects.create(dienstverlener=a, name="A2", service_uuid=_uuid(2), service_index=2)
-        Dienst.objects.create(
-            dienstverlener=a,
-            name="A3 (EH4)",
-            service_uuid=_uuid(3),
-            service_index=3,
-            min_eh_niveau=EHNiveau.EH4,
-        )
-        Dienst.objects.create(dienstverlener=b, name="B1", service_uuid=_uuid(4), service_index=1)
-        Dienst.objects.create(dienstverlener=bd, name="BD1", service_uuid=_uuid(5), service_index=1)
-
-        intermediairs = Organisation.objects.bulk_create(
-            [
-                Organisation(
-                    name=f"Bench intermediair {i:02d}",
-                    kvk_nummer=f"{30_000_000 + i}",
-                    ketenmachtigingen_enabled=True,
-                )
-                for i in range(INTERMEDIAIRS)
-            ]
-        )
-        users = User.objects.bulk_create(
-            [
-                User(username=f"bench-{i:02d}-{p:02d}", password="!", last_name=f"P{p}")
-                for i in range(INTERMEDIAIRS)
-                for p in range(PERSONS)
-            ]
-        )
-        levels = {7: EHNiveau.EH3, 8: EHNiveau.EH2_PLUS, 9: EHNiveau.EH4}
-        memberships = Membership.objects.bulk_create(
-            [
-                Membership(
-                    user=users[i * PERSONS + p],
-                    organisation=intermediairs[i],
-                    eh_niveau=levels.get(p, EHNiveau.EH3),
-                    belastingdienst_only=p == 7,
-                    pseudonym=pseudonym(i, p),
-                )
-                for i in range(INTERMEDIAIRS)
-                for p in range(PERSONS)
-            ]
-        )
-        groepen_all, groepen_a = [], []
-        for i, intermediair in enumerate(intermediairs):
-            g_all = Groep.objects.create(
-                organisation=intermediair, name="Iedereen", algemene_bevoegdheid=True
-            )
-            g_all.members.set(memberships[i * PERSONS : i * PERSONS + 3])
-            g_a = Groep.objects.create(
-                organisation=intermediair, name="Alleen UWV", algemene_bevoegdheid=False
-            )
-            g_a.dienstverleners.set([a])
-            g_a.members.set(memberships[i * PERSONS + 3 : i * PERSONS + 5])
-            groepen_all.append(g_all.pk)
-            groepen_a.append(g_a.pk)
-
-        with connection.cursor() as django_cursor:
-            cursor = django_cursor.cursor  # psycopg's, for COPY
-            cursor.execute("SELECT COALESCE(MAX(id), 0) FROM accounts_organisation")
-            org_base = cursor.fetchone()[0] + 1
-            _copy(
-                cursor,
-                Organisation,
-                [
-                    "id",
-                    "name",
-                    "kvk_nummer",
-                    "rsin",
-                    "straat",
-                    "huisnummer",
-                    "postcode",
-                    "plaats",
-                    "ketenmachtigingen_enabled",
-                    "afzender_email",
-                    "afzender_telefoon",
-                    "created_at",
-                ],
-                (
-                    (
-                        org_base + j,
-                        f"Relatie {j:06d} B.V.",
-                        f"{40_000_000 + j}",
-                        valid_rsin(j) if j % 4 == 0 else None,
-                        "",
-                        "",
-                        "",
-                        "",
-                        False,
-                        "",
-                        "",
-                        now,
-                    )
-                    for j in range(RELATIES)
-                ),
-            )
+        catalogue = create_catalogue()
+        intermediairs = [create_intermediair(i, catalogue) for i in range(INTERMEDIAIRS)]
+        with connection.cursor() as cursor:
+            first_relatie = copy_relaties(cursor)
             print(f"  relaties: {time.perf_counter() - began:.0f} s", flush=True)
-
-            km_columns = [
-                "id",
-                "intermediair_id",
-                "relatie_id",
-                "algemene_bevoegdheid",
-                "status",
-                "duration_years",
-                "start_date",
-                "end_date",
-                "revocation_date",
-                "leverancier",
-                "reference",
-                "request_code",
-                "contact_initialen",
-                "contact_tussenvoegsel",
-                "contact_achternaam",
-                "contact_email",
-                "contact_telefoon",
-                "intermediair_email",
-                "intermediair_telefoon",
-                "language",
-                "personal_message",
-                "sent_at",
-                "revoked_at",
-                "status_reason",
-                "created_at",
-                "updated_at",
-            ]
-            cursor.execute("SELECT COALESCE(MAX(id), 0) FROM ketenmachtigingen_ketenmachtiging")
-            km_base = cursor.fetchone()[0] + 1
-            gebruikers, groepen, scope_dv, scope_d = [], [], [], []
-
-            def ketenmachtigingen():
-                for j in range(RELATIES):
-                    for s in range(GRANTS_PER_RELATIE):
-                        k = km_base + j * GRANTS_PER_RELATIE + s
-                        i = (j + 7 * s) % INTERMEDIAIRS
-                        # Spread over the intermediair's people: j // 20 runs through its relaties.
-                        person = memberships[i * PERSONS + (j // INTERMEDIAIRS + s) % PERSONS]
-                        gebruikers.append((k, person.pk))
-                        r = rng.random()
-                        if r < 0.3:
-                            groepen.append((k, groepen_all[i]))
-                        elif r < 0.5:
-                            groepen.append((k, groepen_a[i]))
-                        r = rng.random()
-                        algemeen = r < 0.8
-                        if 0.8 <= r < 0.9:
-                            scope_dv.append((k, a.pk))
-                        elif r >= 0.9:
-                            scope_d.append((k, a1.pk))
-                        yield (
-                            k, intermediairs[i].pk, org_base + j, algemeen, *lifecycle(rng, today),
-                            "", "", f"KM-B{k:09d}", "J.", "", f"Contact{k}", "", "", "", "", "nl",
-                            "", now, None, "", now, now,
-                        )  # fmt: skip
-
-            _copy(cursor, Ketenmachtiging, km_columns, ketenmachtigingen())
+            copy_ketenmachtigingen(cursor, intermediairs, first_relatie, catalogue)
             print(f"  ketenmachtigingen: {time.perf_counter() - began:.0f} s", flush=True)
-            for field, pairs, other in (
-                ("gebruikers", gebruikers, "membership_id"),
-                ("groepen", groepen, "groep_id"),
-                ("dienstverleners", scope_dv, "dienstverlener_id"),
-                ("diensten", scope_d, "dienst_id"),
-            ):
-                through = Ketenmachtiging._meta.get_field(field).remote_field.through
-                _copy(cursor, through, ["ketenmachtiging_id", other], pairs)
-            for model in (Organisation, Ketenmachtiging):
-                _reset_sequence(cursor, model)
-        Organisation.objects.filter(pk=intermediairs[0].pk).update(name=FILL_MARK)
+        Organisation.objects.filter(pk=intermediairs[0].organisation.pk).update(name=FILL_MARK)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     print(f"  filled and analysed in {time.perf_counter() - began:.0f} s", flush=True)
 
 
+@dataclass
+class Catalogue:
+    uwv: object  # the dienstverlener of the limited groepen and scopes
+    a1: object  # the dienst of the single-dienst scopes
+
+
+def create_catalogue() -> Catalogue:
+    """Three dienstverleners (one the Belastingdienst) with five diensten, one of them EH4."""
+    from accounts.constants import EHNiveau
+    from catalogue.models import Dienst, Dienstverlener
+
+    def dienstverlener(n: int, name: str, **fields) -> Dienstverlener:
+        return Dienstverlener.objects.create(
+            name=name, oin=f"{80_000_000_000_000_000_000 + n}", **fields
+        )
+
+    def dienst(n: int, dienstverlener: Dienstverlener, name: str, index: int, **fields) -> Dienst:
+        return Dienst.objects.create(
+            dienstverlener=dienstverlener,
+            name=name,
+            service_uuid=_uuid(n),
+            service_index=index,
+            **fields,
+        )
+
+    uwv = dienstverlener(1, "Bench UWV")
+    kadaster = dienstverlener(2, "Bench Kadaster")
+    belastingdienst = dienstverlener(3, "Bench Belastingdienst", is_belastingdienst=True)
+    a1 = dienst(1, uwv, "A1", 1)
+    dienst(2, uwv, "A2", 2)
+    dienst(3, uwv, "A3 (EH4)", 3, min_eh_niveau=EHNiveau.EH4)
+    dienst(4, kadaster, "B1", 1)
+    dienst(5, belastingdienst, "BD1", 1)
+    return Catalogue(uwv=uwv, a1=a1)
+
+
+@dataclass
+class Intermediair:
+    organisation: object
+    middelen: list  # PERSONS Memberships
+    groep_all: int  # id of the groep with algemene bevoegdheid (middelen 0-2)
+    groep_uwv: int  # id of the groep limited to the UWV (middelen 3-4)
+
+
+def create_intermediair(i: int, catalogue: Catalogue) -> Intermediair:
+    """Intermediair i with PERSONS middelen and two groepen. The middelen are EH3, except
+    number 8 (EH2+) and 9 (EH4); number 7 is limited to the Belastingdienst."""
+    from accounts.constants import EHNiveau
+    from accounts.models import Membership, Organisation, User
+    from groepen.models import Groep
+
+    organisation = Organisation.objects.create(
+        name=f"Bench intermediair {i:02d}",
+        kvk_nummer=f"{30_000_000 + i}",
+        ketenmachtigingen_enabled=True,
+    )
+    levels = {8: EHNiveau.EH2_PLUS, 9: EHNiveau.EH4}
+    middelen = [
+        Membership.objects.create(
+            user=User.objects.create(
+                username=f"bench-{i:02d}-{p:02d}", password="!", last_name=f"P{p}"
+            ),
+            organisation=organisation,
+            eh_niveau=levels.get(p, EHNiveau.EH3),
+            belastingdienst_only=p == 7,
+            pseudonym=pseudonym(i, p),
+        )
+        for p in range(PERSONS)
+    ]
+    groep_all = Groep.objects.create(
+        organisation=organisation, name="Iedereen", algemene_bevoegdheid=True
+    )
+    groep_all.members.set(middelen[0:3])
+    groep_uwv = Groep.objects.create(
+        organisation=organisation, name="Alleen UWV", algemene_bevoegdheid=False
+    )
+    groep_uwv.dienstverleners.set([catalogue.uwv])
+    groep_uwv.members.set(middelen[3:5])
+    return Intermediair(organisation, middelen, groep_all.pk, groep_uwv.pk)
+
+
+def copy_relaties(cursor) -> int:
+    """RELATIES relaties (every fourth with an RSIN); returns the id of the first."""
+    from django.utils import timezone
+
+    from accounts.models import Organisation
+
+    now = timezone.now()
+    first = _next_id(cursor, Organisation)
+    relaties = (
+        {
+            "id": first + j,
+            "name": f"Relatie {j:06d} B.V.",
+            "kvk_nummer": f"{40_000_000 + j}",
+            "rsin": valid_rsin(j) if j % 4 == 0 else None,
+            "created_at": now,
+        }
+        for j in range(RELATIES)
+    )
+    _copy(cursor, Organisation, relaties)
+    _reset_sequence(cursor, Organisation)
+    return first
+
+
+def copy_ketenmachtigingen(
+    cursor, intermediairs: list[Intermediair], first_relatie: int, catalogue: Catalogue
+) -> None:
+    """GRANTS_PER_RELATIE ketenmachtigingen per relatie, each to another intermediair; see
+    lifecycle() for their status and dates. Each has one of the intermediair's middelen as its
+    gebruiker; 30 % also its groep with algemene bevoegdheid, 20 % its UWV groep. Scope: 80 %
+    algemene bevoegdheid, 10 % the UWV, 10 % dienst A1."""
+    from django.utils import timezone
+
+    from ketenmachtigingen import dates
+    from ketenmachtigingen.models import Ketenmachtiging
+
+    today, now = dates.today(), timezone.now()
+    rng = random.Random(2026)
+    first = _next_id(cursor, Ketenmachtiging)
+    links = {"gebruikers": [], "groepen": [], "dienstverleners": [], "diensten": []}
+
+    def ketenmachtiging(k: int, j: int, s: int) -> dict:
+        """Ketenmachtiging k: grant s of relatie j. Notes its links."""
+        i = (j + 7 * s) % INTERMEDIAIRS
+        intermediair = intermediairs[i]
+        # Spread over the intermediair's middelen: j // INTERMEDIAIRS runs through its relaties.
+        middel = intermediair.middelen[(j // INTERMEDIAIRS + s) % PERSONS]
+        links["gebruikers"].append((k, middel.pk))
+        r = rng.random()
+        if r < 0.3:
+            links["groepen"].append((k, intermediair.groep_all))
+        elif r < 0.5:
+            links["groepen"].append((k, intermediair.groep_uwv))
+        r = rng.random()
+        if 0.8 <= r < 0.9:
+            links["dienstverleners"].append((k, catalogue.uwv.pk))
+        elif r >= 0.9:
+            links["diensten"].append((k, catalogue.a1.pk))
+        status, start_date, end_date, revocation_date = lifecycle(rng, today)
+        return {
+            "id": k,
+            "intermediair_id": intermediair.organisation.pk,
+            "relatie_id": first_relatie + j,
+            "algemene_bevoegdheid": r < 0.8,
+            "status": status,
+            "duration_years": 5,
+            "start_date": start_date,
+            "end_date": end_date,
+            "revocation_date": revocation_date,
+            "request_code": f"KM-B{k:09d}",
+            "contact_initialen": "J.",
+            "contact_achternaam": f"Contact{k}",
+            "language": "nl",
+            "sent_at": now,
+            "created_at": now,
+            "updated_at": now,
+        }
+
+    rows = (
+        ketenmachtiging(first + j * GRANTS_PER_RELATIE + s, j, s)
+        for j in range(RELATIES)
+        for s in range(GRANTS_PER_RELATIE)
+    )
+    _copy(cursor, Ketenmachtiging, rows)
+    for name, pairs in links.items():
+        field = Ketenmachtiging._meta.get_field(name)
+        through_rows = (
+            {field.m2m_column_name(): k, field.m2m_reverse_name(): other} for k, other in pairs
+        )
+        _copy(cursor, field.remote_field.through, through_rows)
+    _reset_sequence(cursor, Ketenmachtiging)
+
+
 def lifecycle(rng: random.Random, today: datetime.date) -> tuple:
-    """status, duration_years, start_date, end_date, revocation_date: 85% in force, the rest
-    ended, revoked, waiting for the form, or to be revoked later."""
+    """status, start_date, end_date, revocation_date (5 years): 85% in force, the rest ended,
+    revoked, waiting for the form, or to be revoked later."""
     from ketenmachtigingen.constants import Status
     from ketenmachtigingen.dates import add_years
 
     r = rng.random()
     start = today - datetime.timedelta(days=rng.randint(0, 1700))
     if r < 0.85:
-        return Status.ACTIEF, 5, start, add_years(start, 5), None
+        return Status.ACTIEF, start, add_years(start, 5), None
     if r < 0.90:
         old = today - datetime.timedelta(days=rng.randint(1827, 2500))
-        return Status.VERLOPEN, 5, old, add_years(old, 5), None
+        return Status.VERLOPEN, old, add_years(old, 5), None
     if r < 0.94:
         revoked = today - datetime.timedelta(days=rng.randint(1, 30))
-        return Status.INGETROKKEN, 5, start, add_years(start, 5), revoked
+        return Status.INGETROKKEN, start, add_years(start, 5), revoked
     if r < 0.97:
-        return Status.AANVRAAG_VERSTUURD, 5, None, None, None
+        return Status.AANVRAAG_VERSTUURD, None, None, None
     later = today + datetime.timedelta(days=rng.randint(1, 300))
-    return Status.ACTIEF, 5, start, add_years(start, 5), later
+    return Status.ACTIEF, start, add_years(start, 5), later
+
+
+def _next_id(cursor, model) -> int:
+    cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {model._meta.db_table}")
+    return cursor.fetchone()[0]
 
 
 def _uuid(n: int):
@@ -433,7 +451,7 @@ def request_bodies(count: int = BODIES) -> list[dict]:
     colleagues, other relaties, unknown people, a higher level asked, RSIN and ServiceID."""
     from django.db import connection
 
-    from ketenmachtigingen.models import Dienst
+    from catalogue.models import Dienst
 
     rng = random.Random(BODIES_SEED)
     diensten = list(
@@ -488,7 +506,7 @@ def request_bodies(count: int = BODIES) -> list[dict]:
 def api_key() -> str:
     from api.models import ApiClient
     from api.services import create_api_key
-    from ketenmachtigingen.models import Dienstverlener
+    from catalogue.models import Dienstverlener
 
     client, _ = ApiClient.objects.get_or_create(name="Bench broker")
     client.dienstverleners.set(Dienstverlener.objects.filter(oin__startswith="8000"))
@@ -517,6 +535,8 @@ def start_gunicorn(args, port: int) -> subprocess.Popen:
         "API_RATE_LIMIT_PER_MINUTE": "10000000",
         "LOG_LEVEL": "WARNING",
         "WEB_ACCESS_LOG": "",  # a proxy in front logs requests
+        # The API serves no static files: /health/ready need not find collected ones.
+        "STATIC_MANIFEST": "false",
     }
     command = [
         str(ROOT / ".venv/bin/gunicorn"),
@@ -540,7 +560,7 @@ def start_gunicorn(args, port: int) -> subprocess.Popen:
     for _ in range(100):
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            conn.request("GET", HEALTH_PATH)
+            conn.request("GET", LIVE_PATH)
             if conn.getresponse().status == 200:
                 return server
         except OSError:
@@ -555,14 +575,15 @@ def stop(server: subprocess.Popen) -> None:
     server.wait(timeout=30)
 
 
-def run_rounds(args, port: int, key: str, bodies_file: str) -> tuple[dict, dict]:
-    """Health and checks in turns, args.rounds of each, so that a slower moment of the shared
-    machine falls on both; the figures are over all rounds of a kind."""
-    runs = {HEALTH_PATH: [], CHECK_PATH: []}
+def run_rounds(args, port: int, key: str, bodies_file: str) -> dict[str, dict]:
+    """Live, ready and checks in turns, args.rounds of each, so that a slower moment of the
+    shared machine falls on all three; the figures are over all rounds of a kind."""
+    runs = {LIVE_PATH: [], READY_PATH: [], CHECK_PATH: []}
     for _ in range(args.rounds):
-        runs[HEALTH_PATH].append(run_load(args, port, HEALTH_PATH, key, None))
-        runs[CHECK_PATH].append(run_load(args, port, CHECK_PATH, key, bodies_file))
-    return _combined(runs[HEALTH_PATH], args), _combined(runs[CHECK_PATH], args)
+        for path, runs_of_path in runs.items():
+            bodies = bodies_file if path == CHECK_PATH else None
+            runs_of_path.append(run_load(args, port, path, key, bodies))
+    return {path: _combined(rounds, args) for path, rounds in runs.items()}
 
 
 def _combined(rounds: list[dict], args) -> dict:
@@ -586,7 +607,8 @@ def _combined(rounds: list[dict], args) -> dict:
 def run_load(args, port: int, path: str, key: str, bodies_file: str | None) -> dict:
     command = [
         sys.executable,
-        __file__,
+        "-m",
+        "bench.authz_api",
         "--drive",
         "--port",
         str(port),
@@ -603,7 +625,7 @@ def run_load(args, port: int, path: str, key: str, bodies_file: str | None) -> d
     ]
     if bodies_file:
         command += ["--bodies", bodies_file]
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
     return json.loads(done.stdout)
 
 
@@ -683,7 +705,7 @@ def profile(bodies: list[dict], key: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=20.0, help="seconds measured per kind")
-    parser.add_argument("--rounds", type=int, default=4, help="health and checks in turns")
+    parser.add_argument("--rounds", type=int, default=4, help="live, ready, checks in turns")
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds before each round")
     parser.add_argument("--concurrency", type=int, default=4, help="client connections")
     # The defaults of gunicorn.conf.py, as in production.
@@ -705,14 +727,8 @@ def main() -> None:
 
     args.round_duration = args.duration / args.rounds
     os.environ.setdefault("DATABASE_URL", DEFAULT_DB)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zlogin.settings")
-    os.environ.setdefault("DEBUG", "true")  # the setup here; gunicorn gets its own
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
     drop_stale_fill(os.environ["DATABASE_URL"])
-    ensure_database(os.environ["DATABASE_URL"])
-    import django
-
-    django.setup()
+    support.setup_django(DEBUG="true")  # the setup here; gunicorn gets its own
     from django.core.management import call_command
     from django.db import connection
 
@@ -740,9 +756,10 @@ def main() -> None:
         json.dump(bodies, handle)
     port = free_port()
     began = datetime.datetime.now(datetime.UTC)
+    load_before = os.getloadavg()[0]
     server = start_gunicorn(args, port)
     try:
-        health, checks = run_rounds(args, port, key, handle.name)
+        runs = run_rounds(args, port, key, handle.name)
         lists = list_timings(port, key)
     finally:
         stop(server)  # a stopped server writes the check log rows it still holds
@@ -756,7 +773,12 @@ def main() -> None:
         f"{os.cpu_count()} CPUs shared by server, PostgreSQL, Redis and client"
     )
     print(setup)
-    for name, run in (("check", checks), ("health", health)):
+    load_after = os.getloadavg()[0]
+    print(f"load average (1 min) {load_before:.2f} before, {load_after:.2f} after")
+    checks, ready, live = runs[CHECK_PATH], runs[READY_PATH], runs[LIVE_PATH]
+    if set(ready["statuses"]) != {"200"}:
+        raise SystemExit(f"/health/ready was not always ready: {ready['statuses']}")
+    for name, run in (("check", checks), ("ready", ready), ("live", live)):
         print(
             f"{name:7s}: {run['per_s']:8.0f} req/s   p50 {run['p50_ms']:5.2f} ms   "
             f"p99 {run['p99_ms']:5.2f} ms   max {run['max_ms']:6.1f} ms   "
@@ -775,16 +797,18 @@ def main() -> None:
         f"vertegenwoordigden (100 per page, pages 1 and 50): median {lists['median_ms']:.1f} ms, "
         f"max {lists['max_ms']:.1f} ms"
     )
-    ratio = checks["per_s"] / health["per_s"]
     print(
         json.dumps(
             {
                 "checks_per_s": round(checks["per_s"], 1),
                 "p50_ms": round(checks["p50_ms"], 2),
                 "p99_ms": round(checks["p99_ms"], 2),
-                "ratio_to_health": round(ratio, 3),
-                "health_per_s": round(health["per_s"], 1),
+                "ratio_to_ready": round(checks["per_s"] / ready["per_s"], 3),
+                "ready_per_s": round(ready["per_s"], 1),
+                "ratio_to_live": round(checks["per_s"] / live["per_s"], 3),
+                "live_per_s": round(live["per_s"], 1),
                 "ketenmachtigingen": total,
+                "load_avg": [round(load_before, 2), round(load_after, 2)],
             }
         )
     )

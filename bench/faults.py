@@ -134,8 +134,9 @@ from django.urls import reverse  # noqa: E402
 
 from accounts.constants import EHNiveau, Role  # noqa: E402
 from accounts.models import Membership, Organisation, User  # noqa: E402
+from catalogue.models import Dienst  # noqa: E402
 from ketenmachtigingen.constants import Delivery, Status  # noqa: E402
-from ketenmachtigingen.models import Dienst, Ketenmachtiging, RegisterEntry  # noqa: E402
+from ketenmachtigingen.models import Ketenmachtiging, RegisterEntry  # noqa: E402
 from outbox.models import OutboxMessage, State  # noqa: E402
 from outbox.services import sweep  # noqa: E402
 from tests.ketenmachtigingen.test_request_views import SEND_DATA, complete_steps  # noqa: E402

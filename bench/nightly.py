@@ -6,30 +6,21 @@ rows; then times every job on both, taking turns so that other work on the machi
 alike (median of a few runs, the due rows restored in between). The jobs must cost what their due
 rows cost, not what the table costs. Prints figures; the last line is one JSON object.
 
-    .venv/bin/python bench/nightly.py
+    .venv/bin/python -m bench.nightly
+    faketime '2027-01-31 12:00:00' .venv/bin/python -m bench.nightly   # any date fits
 
 DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/zlogin_nightly_bench; the small table
 goes to the same name with _100k appended. Both are created and migrated when missing; their
 ketenmachtigingen are replaced on every run.
 """
 
+import datetime
 import json
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.support import ensure_database  # noqa: E402
-
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zlogin_nightly_bench")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zlogin.settings")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-# As in production: no query log in memory. Mail goes nowhere; the announcement is still built.
-os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("SECRET_KEY", "nightly-benchmark-only")
-os.environ.setdefault("EMAIL_URL", "dummymail://")
+from bench import support
 
 LARGE, SMALL = 1_000_000, 100_000
 DUE = 10_000  # per job: 1% of LARGE
@@ -37,37 +28,20 @@ RELATIES = 10_000
 REPEATS, WARMUP = 5, 1
 SURNAMES = ["Jansen", "de Vries", "van den Berg", "Bakker", "Visser", "Smit", "Meijer", "de Boer"]
 TABLE = "ketenmachtigingen_ketenmachtiging"
+DAY = datetime.timedelta(days=1)
+# The jobs, by their names in ketenmachtigingen.jobs.JOBS.
+REVOKE, EXPIRE, LAPSE, REMIND = JOBS = (
+    "execute_revocations",
+    "expire",
+    "lapse_invitations",
+    "send_renewal_reminders",
+)
+RENEWING, RENEWAL = "renewing", "renewal"  # in the Acties window, with a renewal under way
 
 
 def url_for(n: int) -> str:
     url = os.environ["DATABASE_URL"]
     return url if n == LARGE else f"{url}_100k"
-
-
-for size in (LARGE, SMALL):
-    ensure_database(url_for(size))
-
-import django  # noqa: E402
-
-django.setup()
-
-import datetime  # noqa: E402
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from accounts.constants import EHNiveau, Role  # noqa: E402
-from accounts.models import Membership, Organisation, User  # noqa: E402
-from ketenmachtigingen import dates  # noqa: E402
-from ketenmachtigingen.constants import Status  # noqa: E402
-from ketenmachtigingen.jobs import JOBS, due  # noqa: E402
-from ketenmachtigingen.jobs.batches import BATCH_SIZE  # noqa: E402
-from ketenmachtigingen.models import Ketenmachtiging  # noqa: E402
-
-DAY = datetime.timedelta(days=1)
-REVOKE, EXPIRE, LAPSE, REMIND = JOBS  # the job names, in their order
-RENEWING, RENEWAL = "renewing", "renewal"  # in the Acties window, with a renewal under way
 
 
 # --- filling --------------------------------------------------------------------------------------
@@ -103,12 +77,49 @@ def layout(n: int) -> dict[int, str]:
     return special
 
 
-def fill(n: int, intermediair: Organisation, relatie_ids: list[int]) -> dict[str, list[int]]:
+class Windows:
+    """The product's windows on `today`, in days from today (ketenmachtigingen.dates and the
+    jobs' own cutoffs), so that the rows fit them on any date: three calendar months are 89 to
+    92 days."""
+
+    def __init__(self, today: datetime.date, now: datetime.datetime):
+        from ketenmachtigingen import dates
+        from ketenmachtigingen.jobs import due
+
+        # The Acties window: ending after today and before renewal_window_start(today).
+        self.renewal_days = (dates.renewal_window_start(today) - today).days
+        # Invitations sent more than this many days ago have lapsed (sent before lapse_cutoff).
+        self.lapse_after_days = (now - due.lapse_cutoff(today)) // DAY
+
+    def in_acties(self, i: int) -> int:
+        """Days to an end date within the Acties window (1 to its last day)."""
+        return 1 + i % (self.renewal_days - 1)
+
+    def after_acties(self, i: int, spread: int) -> int:
+        """Days to an end date after the Acties window."""
+        return self.renewal_days + i % spread
+
+    def lapsed(self, i: int) -> int:
+        """Days since an invitation that has lapsed (up to five days ago)."""
+        return self.lapse_after_days + 1 + i % 5
+
+    def unanswered(self, i: int) -> int:
+        """Days since an invitation still waiting (sent today to its last day)."""
+        return i % (self.lapse_after_days + 1)
+
+
+def fill(n: int, intermediair, relatie_ids: list[int]) -> dict[str, list[int]]:
     """Replace the ketenmachtigingen of n's database by n rows; return the due ids per job."""
     import psycopg
+    from django.utils import timezone
+
+    from ketenmachtigingen import dates
+    from ketenmachtigingen.constants import Status
+    from ketenmachtigingen.models import Ketenmachtiging
 
     today = dates.today()
     now = timezone.now()
+    windows = Windows(today, now)
     special = layout(n)
     renewing = iter(sorted(i for i, name in special.items() if name == RENEWING))
     columns = [f.column for f in Ketenmachtiging._meta.concrete_fields]
@@ -140,11 +151,9 @@ def fill(n: int, intermediair: Organisation, relatie_ids: list[int]) -> dict[str
         if name == EXPIRE:
             return actief(today - (i % 2) * DAY)
         if name in (REMIND, RENEWING):
-            # Within the Acties window on every day of the year: three calendar months are
-            # at least 89 days (30 November to 28 February).
-            return actief(today + (1 + i % 88) * DAY)
+            return actief(today + windows.in_acties(i) * DAY)
         if name == LAPSE:
-            return sent(93 + i % 5)
+            return sent(windows.lapsed(i))
         if name == RENEWAL:
             return {**sent(i % 40, Status.AANVRAAG_ONTVANGEN), "renews_id": next(renewing)}
         h = i * 2_654_435_761 % 100  # an even mix of the ordinary rows
@@ -161,16 +170,17 @@ def fill(n: int, intermediair: Organisation, relatie_ids: list[int]) -> dict[str
         if h < 28:
             return sent(100 + i % 900, Status.VERVALLEN)
         if h < 31:  # in the Acties window, already reminded
-            return actief(today + (1 + i % 89) * DAY, reminder_sent_at=now - (i % 89) * DAY)
+            days = windows.in_acties(i)
+            return actief(today + days * DAY, reminder_sent_at=now - (days - 1) * DAY)
         if h < 32:  # revocation scheduled later
             return actief(
                 today + (200 + i % 1000) * DAY, revocation_date=today + (1 + i % 60) * DAY
             )
         if h < 36:
-            return sent(i % 85)
+            return sent(windows.unanswered(i))
         if h < 38:
             return sent(20 + i % 60, Status.INCOMPLEET)
-        return actief(today + (95 + i % 1700) * DAY)
+        return actief(today + windows.after_acties(i, 1700) * DAY)
 
     print(f"filling {n:,} ketenmachtigingen …", flush=True)
     started = time.perf_counter()
@@ -217,12 +227,17 @@ def fill(n: int, intermediair: Organisation, relatie_ids: list[int]) -> dict[str
 
 def use(n: int) -> None:
     """Point Django's connection at the database of the table with n rows."""
+    from django.db import connection
+
     connection.close()
     connection.settings_dict["NAME"] = url_for(n).rsplit("/", 1)[1]
 
 
-def parties() -> tuple[Organisation, list[int]]:
+def parties() -> tuple:
     """One intermediary with a beheerder (so the announcement mail is built) and the relaties."""
+    from accounts.constants import EHNiveau, Role
+    from accounts.models import Membership, Organisation, User
+
     intermediair, _ = Organisation.objects.get_or_create(
         kvk_nummer="90000000",
         defaults={"name": "Bench Intermediair B.V.", "ketenmachtigingen_enabled": True},
@@ -258,14 +273,16 @@ RESTORE = {
     REMIND: "reminder_sent_at = NULL",
 }
 DUE_QUERY = {
-    REVOKE: due.revocations_due,
-    EXPIRE: due.expiries_due,
-    LAPSE: due.lapses_due,
-    REMIND: due.reminders_due,
+    REVOKE: "revocations_due",
+    EXPIRE: "expiries_due",
+    LAPSE: "lapses_due",
+    REMIND: "reminders_due",
 }
 
 
 def restore(name: str, ids: list[int]) -> None:
+    from django.db import connection
+
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {TABLE} SET {RESTORE[name]} WHERE id = ANY(%s)", [ids])
         cursor.execute("TRUNCATE ketenmachtigingen_ketenmachtigingevent, berichtenbox_bericht")
@@ -275,7 +292,13 @@ def restore(name: str, ids: list[int]) -> None:
 
 def plan(name: str) -> str:
     """The access path of the job's batch select, e.g. 'Bitmap Index Scan on km_nightly_…'."""
-    qs = DUE_QUERY[name](dates.today()).select_for_update(skip_locked=True)
+    from django.db import transaction
+
+    from ketenmachtigingen import dates
+    from ketenmachtigingen.jobs import due
+    from ketenmachtigingen.jobs.batches import BATCH_SIZE
+
+    qs = getattr(due, DUE_QUERY[name])(dates.today()).select_for_update(skip_locked=True)
     with transaction.atomic():
         text = qs.values_list("pk", flat=True)[:BATCH_SIZE].explain()
     lines = [line.strip(" ->") for line in text.splitlines()]
@@ -284,8 +307,11 @@ def plan(name: str) -> str:
 
 def run(n: int, name: str, due_ids: list[int]) -> tuple[float, float]:
     """Time the job on the table with n rows, and a second run; then put the rows back."""
+    from ketenmachtigingen import dates
+    from ketenmachtigingen.jobs import JOBS as jobs
+
     use(n)
-    job = JOBS[name]
+    job = jobs[name]
     started = time.perf_counter()
     count = job(dates.today())
     first = time.perf_counter() - started
@@ -298,6 +324,20 @@ def run(n: int, name: str, due_ids: list[int]) -> tuple[float, float]:
 
 
 def main() -> None:
+    support.setup_django(
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/zlogin_nightly_bench",
+        # As in production: no query log in memory. Mail goes nowhere; the announcement is
+        # still built.
+        DEBUG="false",
+        SECRET_KEY="nightly-benchmark-only",
+        EMAIL_URL="dummymail://",
+    )
+    support.ensure_database(url_for(SMALL))
+    from django.core.management import call_command
+
+    from ketenmachtigingen.jobs import JOBS as jobs
+
+    assert tuple(jobs) == JOBS, f"the jobs are now {tuple(jobs)}"
     due_ids = {}
     for n in (LARGE, SMALL):
         use(n)

@@ -1,4 +1,25 @@
-"""What every benchmark needs before Django starts."""
+"""What every benchmark needs before Django starts.
+
+A benchmark runs as a module from the project's directory (`.venv/bin/python -m bench.nightly`),
+so that `bench` and the project's apps are importable. It imports only the standard library,
+third-party packages and this module at its top; its main() calls setup_django() first, and the
+project's modules are imported where they are used, after it.
+"""
+
+import os
+
+
+def setup_django(**environment: str) -> None:
+    """Set these defaults of the environment (a variable already set wins), create the database
+    of DATABASE_URL when missing, and start Django."""
+    for name, value in environment.items():
+        os.environ.setdefault(name, value)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zlogin.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    ensure_database(os.environ["DATABASE_URL"])
+    import django
+
+    django.setup()
 
 
 def ensure_database(url: str) -> None:

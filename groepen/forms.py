@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership
-from ketenmachtigingen.models import Dienst, Dienstverlener
+from catalogue.models import Dienst, Dienstverlener
 
 from .models import Groep
 

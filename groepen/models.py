@@ -3,7 +3,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Organisation
-from ketenmachtigingen.models import Scope
+from catalogue.models import Scope
 
 
 class Groep(Scope):

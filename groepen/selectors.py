@@ -1,23 +1,33 @@
 """Reads for the groepen pages. Everything is scoped to one organisation."""
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Membership, Organisation
 from accounts.selectors import gebruikers_of
-from ketenmachtigingen.constants import HIDDEN_STATUSES
-from ketenmachtigingen.models import Dienst, Dienstverlener, Ketenmachtiging
-from ketenmachtigingen.services.creation import ScopeSelection
+from catalogue.models import Dienst, Dienstverlener
+from catalogue.scopes import ScopeSelection
 
 from .models import Groep
+from .usage import uses
 
-# Revoked and lapsed ketenmachtigingen are kept for the audit trail only: they do not count as
-# "in use" (the overview hides them too).
-IN_USE = ~Q(status__in=HIDDEN_STATUSES)
+__all__ = [
+    "chosen_toegestane_diensten",
+    "groep_details",
+    "groep_of",
+    "groepen_overview",
+    "has_toegestane_diensten",
+    "linked_ketenmachtigingen_count",
+    "member_candidates",
+    "toegestane_diensten_of",
+]
 
 
-def _count(queryset, outer_field: str):
+def _count(queryset: QuerySet[Any], outer_field: str) -> Coalesce:
     """A correlated COUNT(*) subquery: no joins that multiply each other's rows."""
     return Coalesce(
         Subquery(
@@ -32,7 +42,7 @@ def _count(queryset, outer_field: str):
     )
 
 
-def groepen_overview(organisation: Organisation):
+def groepen_overview(organisation: Organisation) -> QuerySet[Groep]:
     """The groepen page: every groep of the organisation with member_count, dienst_count,
     dienstverlener_count and ketenmachtiging_count, by name."""
     return (
@@ -41,12 +51,7 @@ def groepen_overview(organisation: Organisation):
             member_count=_count(Groep.members.through.objects.all(), "groep_id"),
             dienst_count=_count(Groep.diensten.through.objects.all(), "groep_id"),
             dienstverlener_count=_count(Groep.dienstverleners.through.objects.all(), "groep_id"),
-            ketenmachtiging_count=_count(
-                Ketenmachtiging.groepen.through.objects.filter(
-                    ketenmachtiging__in=Ketenmachtiging.objects.filter(IN_USE)
-                ),
-                "groep_id",
-            ),
+            ketenmachtiging_count=_count(uses().in_use(), "groep_id"),
         )
         .order_by("name", "pk")
     )
@@ -80,10 +85,10 @@ def has_toegestane_diensten(groep: Groep) -> bool:
 
 def linked_ketenmachtigingen_count(groep: Groep) -> int:
     """How many ketenmachtigingen use the groep (revoked and lapsed ones not counted)."""
-    return groep.ketenmachtigingen.filter(IN_USE).count()
+    return uses().in_use().filter(groep_id=groep.pk).count()
 
 
-def member_candidates(organisation: Organisation, *, search: str = ""):
+def member_candidates(organisation: Organisation, *, search: str = "") -> QuerySet[Membership]:
     """Who can be chosen in "Voeg gebruikers toe": the organisation's active middelen."""
     return gebruikers_of(organisation, search=search).filter(active=True)
 
@@ -99,7 +104,9 @@ def toegestane_diensten_of(groep: Groep) -> ScopeSelection:
     )
 
 
-def chosen_toegestane_diensten(dienstverlener_ids, dienst_ids) -> ScopeSelection:
+def chosen_toegestane_diensten(
+    dienstverlener_ids: Iterable[int], dienst_ids: Iterable[int]
+) -> ScopeSelection:
     """Diensten ticked in "Kies toegestane diensten" and not saved yet; unknown ids and
     diensten no longer in the catalogue fall away."""
     return ScopeSelection(

@@ -7,21 +7,31 @@ Every change writes one audit event (audit/services.py) in its transaction, with
 before and after; a write that changes nothing writes none.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import cast
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership, Organisation
+from accounts.models import Membership, Organisation, User
 from audit import services as audit
-from ketenmachtigingen import events
-from ketenmachtigingen.errors import DomainError
-from ketenmachtigingen.models import Dienst, Dienstverlener, Ketenmachtiging
+from catalogue.models import Dienst, Dienstverlener
+from core.errors import DomainError
 
 from .models import Groep
+from .usage import uses
 
-NAME_MAX_LENGTH = Groep._meta.get_field("name").max_length
+__all__ = [
+    "NAME_MAX_LENGTH",
+    "create_groep",
+    "delete_groep",
+    "rename_groep",
+    "set_members",
+    "set_toegestane_diensten",
+]
+
+NAME_MAX_LENGTH = cast(int, Groep._meta.get_field("name").max_length)
 
 
 def _duplicate_name_error() -> DomainError:
@@ -76,14 +86,14 @@ def _toegestane_diensten(
 
 
 @contextmanager
-def _locked(groep: Groep):
+def _locked(groep: Groep) -> Iterator[Groep]:
     """The groep row, freshly read and locked until the surrounding transaction ends."""
     with transaction.atomic():
         yield Groep.objects.select_for_update().get(pk=groep.pk)
 
 
 @transaction.atomic
-def create_groep(*, acting_user, organisation: Organisation, name: str) -> Groep:
+def create_groep(*, acting_user: User | None, organisation: Organisation, name: str) -> Groep:
     """ "Sla op en voeg gebruikers toe": a named groep without members or diensten yet."""
     name = _clean_name(name)
     _ensure_name_free(organisation.pk, name)
@@ -97,7 +107,7 @@ def create_groep(*, acting_user, organisation: Organisation, name: str) -> Groep
 
 
 @transaction.atomic
-def rename_groep(*, acting_user, groep: Groep, name: str) -> Groep:
+def rename_groep(*, acting_user: User | None, groep: Groep, name: str) -> Groep:
     name = _clean_name(name)
     with _locked(groep) as locked:
         old_name = locked.name
@@ -115,7 +125,9 @@ def rename_groep(*, acting_user, groep: Groep, name: str) -> Groep:
 
 
 @transaction.atomic
-def set_members(*, acting_user, groep: Groep, memberships: Iterable[Membership]) -> Groep:
+def set_members(
+    *, acting_user: User | None, groep: Groep, memberships: Iterable[Membership]
+) -> Groep:
     """ "Voeg gebruikers toe": the groep's members become exactly `memberships`.
 
     Only active middelen of the groep's own organisation. People below EH3 or with a
@@ -148,7 +160,7 @@ def set_members(*, acting_user, groep: Groep, memberships: Iterable[Membership])
 @transaction.atomic
 def set_toegestane_diensten(
     *,
-    acting_user,
+    acting_user: User | None,
     groep: Groep,
     algemene_bevoegdheid: bool,
     dienstverleners: Iterable[Dienstverlener] = (),
@@ -194,7 +206,7 @@ def set_toegestane_diensten(
 
 
 @transaction.atomic
-def delete_groep(*, acting_user, groep: Groep) -> list[int]:
+def delete_groep(*, acting_user: User | None, groep: Groep) -> list[int]:
     """ "Verwijder groep": unlinks it from its ketenmachtigingen, records a "Groep verwijderd"
     event on each of them and an audit event with what the groep was (name, members,
     toegestane diensten) in the same transaction, and deletes it.
@@ -202,26 +214,17 @@ def delete_groep(*, acting_user, groep: Groep) -> list[int]:
     Returns the ids of the ketenmachtigingen it was linked to.
     """
     with _locked(groep) as locked:
-        # One query: the linked ketenmachtigingen, locked like every assignment change.
-        ketenmachtiging_ids = [
-            km.pk
-            for km in Ketenmachtiging.objects.select_for_update(of=("self",))
-            .filter(groepen=locked)
-            .only("pk")
-            .order_by("pk")
-        ]
-        events.groep_removed_many(
-            ketenmachtiging_ids, acting_user=acting_user, groep_name=locked.name
+        members = _member_names(locked)
+        toegestane_diensten = _toegestane_diensten(
+            locked.algemene_bevoegdheid, *_saved_scope(locked)
         )
+        ketenmachtiging_ids = uses().unlink(locked, acting_user=acting_user)
         audit.groep_deleted(
             acting_user=acting_user,
             groep=locked,
-            members=_member_names(locked),
-            toegestane_diensten=_toegestane_diensten(
-                locked.algemene_bevoegdheid, *_saved_scope(locked)
-            ),
+            members=members,
+            toegestane_diensten=toegestane_diensten,
             ketenmachtigingen=len(ketenmachtiging_ids),
         )
-        Ketenmachtiging.groepen.through.objects.filter(groep_id=locked.pk).delete()
         locked.delete()
         return ketenmachtiging_ids

@@ -17,12 +17,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.access import portal_view
+from accounts.middelen import picker_warnings
 from audit.selectors import history_of
-from ketenmachtigingen.authorization import picker_warnings
-from ketenmachtigingen.errors import DomainError
-from ketenmachtigingen.selectors import catalogue
-from ketenmachtigingen.services.creation import ScopeSelection
-from zlogin.confirmation import Question, ask_first
+from catalogue.scopes import ScopeSelection
+from catalogue.selectors import diensten_picker, ticked_ids
+from core.confirmation import Question, ask_first
+from core.errors import DomainError
 
 from . import selectors, services
 from .forms import DienstenPickerForm, GroepNameForm, MembersForm, ToegestaneDienstenForm
@@ -33,16 +33,8 @@ HISTORY_PAGE_SIZE = 25
 HISTORY_PAGE = "geschiedenis"  # in the query string (templates/groepen/detail.html too)
 
 
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _posted(request):
     return request.POST if request.method == "POST" else None
-
-
-def _ids(values) -> set[int]:
-    return {int(v) for v in values if v.isdigit()}
 
 
 def _search(request) -> str:
@@ -106,7 +98,7 @@ def _chosen_scope(groep, source, *, from_source: bool) -> ScopeSelection:
     a refused form (`source`), else those saved."""
     if from_source:
         return selectors.chosen_toegestane_diensten(
-            _ids(source.getlist("dienstverleners")), _ids(source.getlist("diensten"))
+            ticked_ids(source.getlist("dienstverleners")), ticked_ids(source.getlist("diensten"))
         )
     return selectors.toegestane_diensten_of(groep)
 
@@ -214,9 +206,9 @@ def members(request, groep_id):
             return redirect(_step_url(groep, next_step))
     search = _search(request)
     if "picker" in request.GET:  # a search while choosing: keep what is ticked on the page
-        chosen = _ids(request.GET.getlist("gebruikers"))
+        chosen = ticked_ids(request.GET.getlist("gebruikers"))
     elif request.method == "POST":
-        chosen = _ids(request.POST.getlist("gebruikers"))
+        chosen = ticked_ids(request.POST.getlist("gebruikers"))
     else:
         chosen = {m.pk for m in groep.members.all()}
     memberships = list(selectors.member_candidates(request.organisation, search=search))
@@ -233,7 +225,7 @@ def members(request, groep_id):
         "hidden_gebruikers": chosen - {m.pk for m in memberships},
         "hidden_groepen": set(),
     }
-    if _is_htmx(request):
+    if request.htmx:
         return render(request, "ketenmachtigingen/_gebruikers_list.html", context)
     return render(request, "groepen/choose_gebruikers.html", context)
 
@@ -265,27 +257,24 @@ def choose_diensten(request, groep_id):
     else:
         source = None
     if source is not None:
-        chosen_dienstverleners = _ids(source.getlist("dienstverleners"))
-        chosen_diensten = _ids(source.getlist("diensten"))
+        chosen_dienstverleners = ticked_ids(source.getlist("dienstverleners"))
+        chosen_diensten = ticked_ids(source.getlist("diensten"))
     else:
         saved = selectors.toegestane_diensten_of(groep)
         chosen_dienstverleners = {d.pk for d in saved.dienstverleners}
         chosen_diensten = {d.pk for d in saved.diensten}
-    groups = catalogue(search)
     context = {
         "menu": MENU,
         "groep": groep,
         "form": form,
-        "search": search,
-        "groups": groups,
-        "show_algemeen": False,  # Algemene bevoegdheid is the other choice of stap 3
-        "chosen_algemeen": False,
-        "chosen_dienstverleners": chosen_dienstverleners,
-        "chosen_diensten": chosen_diensten,
-        "hidden_dienstverleners": chosen_dienstverleners - {g.dienstverlener.pk for g in groups},
-        "hidden_diensten": chosen_diensten - {d.pk for g in groups for d in g.diensten},
+        # Algemene bevoegdheid is the other choice of stap 3, not in the picker.
+        **diensten_picker(
+            search,
+            chosen_dienstverleners=chosen_dienstverleners,
+            chosen_diensten=chosen_diensten,
+        ),
     }
-    if _is_htmx(request):
+    if request.htmx:
         return render(request, "ketenmachtigingen/_diensten_list.html", context)
     return render(request, "groepen/choose_diensten.html", context)
 

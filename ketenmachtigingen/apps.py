@@ -8,5 +8,8 @@ class KetenmachtigingenConfig(AppConfig):
 
     def ready(self):
         from .deliveries import register_deliveries
+        from .groep_uses import register_groep_uses
+        from .jobs import metrics  # noqa: F401  (the nightly jobs' gauges on /metrics)
 
         register_deliveries()
+        register_groep_uses()

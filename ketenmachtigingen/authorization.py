@@ -1,13 +1,15 @@
 """The authorization rule: may this person of an intermediair act for a relatie at a dienst?
 
 One place decides. `check_authorization` states the rule once, for one person, relatie and
-dienst. Where a page or the API needs many answers at once, or one answer in a single query, it
-asks a form of the rule below, built from the same parts (`middel_refusal`, `in_force_q`,
-`Scope.covers` / `scope_covers_q`, `person_covers`): the details page's `effective_diensten`,
-the API's `check_authorization_fast` and `relaties_represented`. tests/api/
+dienst: the middel's rung (`middel_refusal`), then `_climb`, the one ladder over the relatie's
+ketenmachtigingen, which the API's `decide` climbs too on the flags of its single query. Where a
+page or the API needs many answers at once it asks a form of the rule built from the same parts
+(`middel_refusal`, `in_force_q`, `Scope.covers` / `scope_covers_q`, `person_covers`): the
+details page's `effective_diensten` and the API's `relaties_represented`. tests/api/
 test_rule_equivalence.py requires each to answer as check_authorization in every situation of
 the rule's tests. The user pickers ask the middel's part alone (`may_be_assigned`,
-`picker_warnings`). Nothing outside this module repeats the rule.
+`picker_warnings`, from accounts/middelen.py, which holds the level the rule asks of a
+middel). Nothing outside these two modules repeats the rule.
 
 A person may act when
   1. their middel for the intermediair is active, at least EH3 and at least the dienst's niveau,
@@ -19,19 +21,39 @@ A person may act when
 """
 
 import datetime
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.db import models
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.constants import KETENMACHTIGING_MIN_NIVEAU
+from accounts.middelen import below_ketenmachtiging_level, may_be_assigned, picker_warnings
 from accounts.models import Membership, Organisation
-from zlogin.partial import partial_instance
+
+__all__ = [
+    "Decision",
+    "Reason",
+    "check_authorization",
+    "check_authorization_fast",
+    "decide",
+    "decision_queryset",
+    "effective_diensten",
+    "in_force_q",
+    "may_be_assigned",
+    "middel_refusal",
+    "picker_warnings",
+    "relaties_represented",
+    "requested_level_refusal",
+    "scope_covers_q",
+]
+from catalogue.models import Dienst, Scope
+from core.partial import partial_instance
 
 from . import dates
 from .constants import Status
-from .models import Dienst, Ketenmachtiging
+from .models import Ketenmachtiging
 
 
 class Reason(models.TextChoices):
@@ -55,16 +77,6 @@ class Decision:
     ketenmachtiging: Ketenmachtiging | None = None
 
 
-BELOW_EH3_WARNING = _(
-    "Om gebruik te maken van de machtiging(en) dient de persoon te beschikken over een middel "
-    "op minimaal niveau EH3."
-)
-BELASTINGDIENST_ONLY_WARNING = _(
-    "Let op! Deze persoon beschikt over een middel dat alleen geschikt is om namens uw bedrijf "
-    "in te loggen bij de Belastingdienst."
-)
-
-
 def in_force_q(today: datetime.date) -> Q:
     """ACTIEF and within its dates: start inclusive, end and revocation date exclusive."""
     return Q(status=Status.ACTIEF, start_date__lte=today, end_date__gt=today) & (
@@ -76,7 +88,7 @@ def middel_refusal(membership: Membership, dienst: Dienst | None = None) -> Reas
     """Why this middel may not use ketenmachtigingen (for `dienst`, when given), or None."""
     if not membership.active:
         return Reason.MIDDEL_INACTIVE
-    if membership.eh_niveau < KETENMACHTIGING_MIN_NIVEAU:
+    if below_ketenmachtiging_level(membership):
         return Reason.LEVEL_TOO_LOW
     if dienst is None:
         return None
@@ -87,28 +99,15 @@ def middel_refusal(membership: Membership, dienst: Dienst | None = None) -> Reas
     return None
 
 
-def may_be_assigned(membership: Membership) -> bool:
-    """Whether a person can be chosen for a ketenmachtiging at all (the pickers)."""
-    return middel_refusal(membership) is None
-
-
-def picker_warnings(membership: Membership) -> list[str]:
-    """The warnings the manual shows next to a person in "Kies gebruikers"."""
-    warnings = []
-    if middel_refusal(membership) == Reason.LEVEL_TOO_LOW:
-        warnings.append(BELOW_EH3_WARNING)
-    if membership.belastingdienst_only:
-        warnings.append(BELASTINGDIENST_ONLY_WARNING)
-    return warnings
-
-
-def person_covers(dienst: Dienst, *, direct: bool, via_groepen) -> bool:
+def person_covers(dienst: Dienst, *, direct: bool, via_groepen: Iterable[Scope]) -> bool:
     """Within a ketenmachtiging that covers the dienst: the person is assigned directly, or
     through one of its groepen (that the person is in) whose toegestane diensten cover it."""
     return direct or any(groep.covers(dienst) for groep in via_groepen)
 
 
-def _assigned_ketenmachtiging_ids(membership: Membership, candidates, dienst: Dienst) -> set[int]:
+def _assigned_ketenmachtiging_ids(
+    membership: Membership, candidates: Iterable[Ketenmachtiging], dienst: Dienst
+) -> set[int]:
     """Of the candidate ketenmachtigingen, those the person may use for the dienst."""
     from groepen.models import Groep
 
@@ -118,7 +117,7 @@ def _assigned_ketenmachtiging_ids(membership: Membership, candidates, dienst: Di
             ketenmachtiging_id__in=candidate_ids, membership_id=membership.pk
         ).values_list("ketenmachtiging_id", flat=True)
     )
-    via_groepen: dict[int, list] = {}
+    via_groepen: dict[int, list[Groep]] = {}
     for groep in (
         Groep.objects.filter(ketenmachtigingen__in=candidate_ids, members=membership)
         .annotate(km_id=models.F("ketenmachtigingen"))
@@ -137,8 +136,8 @@ def effective_diensten(
     ketenmachtiging: Ketenmachtiging,
     *,
     direct: bool,
-    via_groepen,
-    catalogue,
+    via_groepen: Iterable[Scope],
+    catalogue: Iterable[Dienst],
 ) -> list[Dienst]:
     """The diensten of `catalogue` the person may use through this ketenmachtiging when it is in
     force: the same checks as check_authorization, on prefetched data (the details page)."""
@@ -164,23 +163,52 @@ def check_authorization(
     if refusal is not None:
         return Decision(False, refusal)
 
-    ketenmachtigingen = list(
+    ketenmachtigingen = (
         Ketenmachtiging.objects.filter(intermediair_id=membership.organisation_id, relatie=relatie)
         .annotate(is_in_force=ExpressionWrapper(in_force_q(today), output_field=BooleanField()))
         .prefetch_related("dienstverleners", "diensten")
-        .order_by(F("end_date").desc(nulls_last=True), "-pk")
     )
-    if not ketenmachtigingen:
+    return _climb(
+        ketenmachtigingen,
+        in_force=lambda km: km.is_in_force,  # type: ignore[attr-defined]  # annotated above
+        covers=lambda km: km.covers(dienst),
+        # Asked last and once, for every covering one together: one query for all.
+        assigned=lambda covering: _assigned_ketenmachtiging_ids(membership, covering, dienst),
+    )
+
+
+def _latest_first(ketenmachtigingen: Iterable[Ketenmachtiging]) -> list[Ketenmachtiging]:
+    """The order in which the rule looks: the latest end date first (none last), then the
+    newest; the first that passes a rung is the one a Decision names."""
+    return sorted(
+        ketenmachtigingen,
+        key=lambda km: (km.end_date is not None, km.end_date or datetime.date.min, km.pk),
+        reverse=True,
+    )
+
+
+def _climb(
+    ketenmachtigingen: Iterable[Ketenmachtiging],
+    *,
+    in_force: Callable[[Ketenmachtiging], bool],
+    covers: Callable[[Ketenmachtiging], bool],
+    assigned: Callable[[list[Ketenmachtiging]], Collection[int]],
+) -> Decision:
+    """The rule's rungs 2 to 4 over a relatie's ketenmachtigingen (the middel passed rung 1):
+    the first rung that none passes is the reason. `in_force(km)` and `covers(km)` answer for
+    one; `assigned(covering)` gives the ids of those of `covering` the person may use."""
+    kms = _latest_first(ketenmachtigingen)
+    if not kms:
         return Decision(False, Reason.NO_KETENMACHTIGING)
-    in_force = [km for km in ketenmachtigingen if km.is_in_force]
-    if not in_force:
-        return Decision(False, Reason.NOT_ACTIVE, ketenmachtigingen[0])
-    covering = [km for km in in_force if km.covers(dienst)]
+    in_force_kms = [km for km in kms if in_force(km)]
+    if not in_force_kms:
+        return Decision(False, Reason.NOT_ACTIVE, kms[0])
+    covering = [km for km in in_force_kms if covers(km)]
     if not covering:
-        return Decision(False, Reason.OUTSIDE_SCOPE, in_force[0])
-    assigned = _assigned_ketenmachtiging_ids(membership, covering, dienst)
+        return Decision(False, Reason.OUTSIDE_SCOPE, in_force_kms[0])
+    usable = assigned(covering)
     for km in covering:
-        if km.pk in assigned:
+        if km.pk in usable:
             return Decision(True, Reason.ALLOWED, km)
     return Decision(False, Reason.NOT_ASSIGNED, covering[0])
 
@@ -201,9 +229,10 @@ def requested_level_refusal(membership: Membership, requested_niveau: int | None
 def scope_covers_q(model: type[models.Model], dienst: Dienst) -> Q:
     """Scope.covers(dienst) as a condition on rows of `model` (Ketenmachtiging or Groep)."""
 
-    def member_of(field_name: str, **target) -> Exists:
-        through = model._meta.get_field(field_name).remote_field.through
-        owner = model._meta.get_field(field_name).m2m_field_name()
+    def member_of(field_name: str, **target: Any) -> Exists:
+        field = cast("models.ManyToManyField[Any, Any]", model._meta.get_field(field_name))
+        through: Any = field.remote_field.through
+        owner = field.m2m_field_name()
         return Exists(through.objects.filter(**{owner: OuterRef("pk")}, **target))
 
     return (
@@ -252,7 +281,7 @@ def decision_queryset(
     dienst_id: int,
     dienstverlener_id: int,
     today: datetime.date,
-) -> models.QuerySet:
+) -> models.QuerySet[Ketenmachtiging, tuple[Any, ...]]:
     """The rule for one relatie as one query: per ketenmachtiging of the relatie (the
     Organisation whose `relatie_field` is `relatie_value`) to the intermediair, in no order,
     DECISION_COLUMNS: whether it is in force, covers the dienst, and covers the person
@@ -260,7 +289,7 @@ def decision_queryset(
     membership = Membership(pk=membership_id, organisation_id=intermediair_id)
     dienst = Dienst(pk=dienst_id, dienstverlener_id=dienstverlener_id)
 
-    def flag(condition: Q) -> ExpressionWrapper:
+    def flag(condition: Q) -> "ExpressionWrapper[Q]":
         return ExpressionWrapper(condition, output_field=BooleanField())
 
     return (
@@ -280,34 +309,23 @@ def decision_queryset(
     )
 
 
-def decide(rows) -> Decision:
-    """check_authorization's choice, from the rows of decision_queryset (the middel passed).
-    The Decision's ketenmachtiging carries only pk, end_date and last_used_at."""
-    # Latest end date first (none last), then the newest: check_authorization's order.
-    rows = sorted(
-        rows,
-        key=lambda row: (row[1] is not None, row[1] or datetime.date.min, row[0]),
-        reverse=True,
-    )
-    kms = [
-        (
-            partial_instance(Ketenmachtiging, id=pk, end_date=end_date, last_used_at=last_used_at),
-            flags,
+def decide(rows: Iterable[tuple[Any, ...]]) -> Decision:
+    """check_authorization's choice, from the rows of decision_queryset (the middel passed),
+    on the same rungs. The Decision's ketenmachtiging carries only pk, end_date and
+    last_used_at."""
+    flags: dict[int, tuple[bool, bool, bool]] = {}
+    kms: list[Ketenmachtiging] = []
+    for pk, end_date, last_used_at, is_in_force, covers_dienst, person_covers_dienst in rows:
+        kms.append(
+            partial_instance(Ketenmachtiging, id=pk, end_date=end_date, last_used_at=last_used_at)
         )
-        for pk, end_date, last_used_at, *flags in rows
-    ]
-    if not kms:
-        return Decision(False, Reason.NO_KETENMACHTIGING)
-    in_force = [(km, flags) for km, flags in kms if flags[0]]
-    if not in_force:
-        return Decision(False, Reason.NOT_ACTIVE, kms[0][0])
-    covering = [(km, flags) for km, flags in in_force if flags[1]]
-    if not covering:
-        return Decision(False, Reason.OUTSIDE_SCOPE, in_force[0][0])
-    for km, flags in covering:
-        if flags[2]:
-            return Decision(True, Reason.ALLOWED, km)
-    return Decision(False, Reason.NOT_ASSIGNED, covering[0][0])
+        flags[pk] = (is_in_force, covers_dienst, person_covers_dienst)
+    return _climb(
+        kms,
+        in_force=lambda km: flags[km.pk][0],
+        covers=lambda km: flags[km.pk][1],
+        assigned=lambda covering: {km.pk for km in covering if flags[km.pk][2]},
+    )
 
 
 def check_authorization_fast(
@@ -318,7 +336,7 @@ def check_authorization_fast(
     dienst: Dienst,
     today: datetime.date | None = None,
     requested_niveau: int | None = None,
-    run_query=None,
+    run_query: Callable[..., Iterable[tuple[Any, ...]]] | None = None,
 ) -> Decision:
     """check_authorization in one query, for the API.
 
@@ -333,7 +351,7 @@ def check_authorization_fast(
     )
     if refusal is not None:
         return Decision(False, refusal)
-    inputs = {
+    inputs: dict[str, Any] = {
         "intermediair_id": membership.organisation_id,
         "membership_id": membership.pk,
         "relatie_value": relatie_value,

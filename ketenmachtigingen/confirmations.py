@@ -1,10 +1,10 @@
-"""What each destructive action of the portal asks first (zlogin/confirmation.py): the
+"""What each destructive action of the portal asks first (core/confirmation.py): the
 consequence, named precisely, in the user's language."""
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from zlogin.confirmation import Question
+from core.confirmation import Question
 
 from .constants import Status
 from .wizard import Draft

@@ -1,7 +1,36 @@
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, ngettext_lazy
+
+# --- the product's rules: the one place for each; code and texts read them here ------------------
+MIN_DURATION_YEARS = 1
+MAX_DURATION_YEARS = 5
+DEFAULT_DURATION_YEARS = 5
+# An invitation not answered with the signed form within this many months lapses.
+INVITATION_VALID_MONTHS = 3
+# This many months before its end date a ketenmachtiging is due for renewal: the Acties tab
+# lists it and the reminder goes out.
+RENEWAL_REMINDER_MONTHS = 3
+
+
+def with_number(text, number: int, key: str = "months"):
+    """A lazily translated ngettext_lazy(…, number) text with %(key)s filled in when read."""
+    return lazy(lambda: str(text) % {key: number}, str)()
+
+
+def duration_text(years: int) -> str:
+    return ngettext("%(years)s jaar", "%(years)s jaar", years) % {"years": years}
+
+
+def duration_range_message() -> str:
+    return ngettext(
+        "Kies een duur van %(min)s tot en met %(max)s jaar.",
+        "Kies een duur van %(min)s tot en met %(max)s jaar.",
+        MAX_DURATION_YEARS,
+    ) % {"min": MIN_DURATION_YEARS, "max": MAX_DURATION_YEARS}
 
 
 class Status(models.TextChoices):
@@ -123,7 +152,7 @@ LAPSE = Transition(
     "lapse",
     frozenset({Status.AANVRAAG_VERSTUURD}),
     Status.VERVALLEN,
-    note="Niet binnen 3 maanden ontvangen.",
+    note=f"Niet binnen {INVITATION_VALID_MONTHS} maanden ontvangen.",
     effects=STATUS_NEWS,
 )
 EXPIRE = Transition("expire", frozenset({Status.ACTIEF}), Status.VERLOPEN, effects=STATUS_NEWS)
@@ -224,20 +253,32 @@ class ActorKind(models.TextChoices):
 
 
 DURATION_CHOICES = [
-    (5, _("5 jaar (meest gekozen)")),
-    (4, _("4 jaar")),
-    (3, _("3 jaar")),
-    (2, _("2 jaar")),
-    (1, _("1 jaar")),
+    (
+        years,
+        with_number(
+            ngettext_lazy("%(years)s jaar (meest gekozen)", "%(years)s jaar (meest gekozen)", years)
+            if years == DEFAULT_DURATION_YEARS
+            else ngettext_lazy("%(years)s jaar", "%(years)s jaar", years),
+            years,
+            key="years",
+        ),
+    )
+    for years in range(MAX_DURATION_YEARS, MIN_DURATION_YEARS - 1, -1)
 ]
-DEFAULT_DURATION_YEARS = 5
 
 # What each status in "Wachtend op afhandeling" means for the beheerder (manual 5.3).
 STATUS_EXPLANATIONS = {
-    Status.AANVRAAG_VERSTUURD: _(
-        "De aanvraag is verstuurd naar uw relatie en hij moet nu de bijgeleverde instructies "
-        "volgen om de ketenmachtiging te activeren. Ketenmachtigingen zijn na het versturen van "
-        "de uitnodiging 3 maanden geldig."
+    Status.AANVRAAG_VERSTUURD: with_number(
+        ngettext_lazy(
+            "De aanvraag is verstuurd naar uw relatie en hij moet nu de bijgeleverde instructies "
+            "volgen om de ketenmachtiging te activeren. Ketenmachtigingen zijn na het versturen "
+            "van de uitnodiging %(months)s maand geldig.",
+            "De aanvraag is verstuurd naar uw relatie en hij moet nu de bijgeleverde instructies "
+            "volgen om de ketenmachtiging te activeren. Ketenmachtigingen zijn na het versturen "
+            "van de uitnodiging %(months)s maanden geldig.",
+            INVITATION_VALID_MONTHS,
+        ),
+        INVITATION_VALID_MONTHS,
     ),
     Status.AANVRAAG_ONTVANGEN: _("De overeenkomst is bij Z login binnengekomen."),
     Status.INCOMPLEET: _(

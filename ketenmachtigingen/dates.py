@@ -3,8 +3,9 @@
 import datetime
 
 from dateutil.relativedelta import relativedelta
-from django.conf import settings
 from django.utils import timezone
+
+from .constants import INVITATION_VALID_MONTHS, RENEWAL_REMINDER_MONTHS
 
 
 def today() -> datetime.date:
@@ -33,9 +34,9 @@ def end_date_for(start: datetime.date, duration_years: int) -> datetime.date:
 
 def invitation_deadline(sent_at: datetime.datetime) -> datetime.date:
     """The last day on which Z login accepts the signed form."""
-    return add_months(timezone.localdate(sent_at), settings.INVITATION_VALID_MONTHS)
+    return add_months(timezone.localdate(sent_at), INVITATION_VALID_MONTHS)
 
 
 def renewal_window_start(today_: datetime.date) -> datetime.date:
     """Ketenmachtigingen ending before this date are due for renewal (the Acties tab)."""
-    return add_months(today_, settings.RENEWAL_REMINDER_MONTHS)
+    return add_months(today_, RENEWAL_REMINDER_MONTHS)

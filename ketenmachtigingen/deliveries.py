@@ -7,10 +7,12 @@ so a message delivered twice (a redelivered task) or too late (the request was w
 does nothing.
 """
 
+from typing import TypeGuard, cast
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from outbox.services import OutboxMessage, register, send_email
 
 from .bulk import services as bulk_services
@@ -28,12 +30,12 @@ def _locked_ketenmachtiging(message: OutboxMessage) -> Ketenmachtiging | None:
     return (
         Ketenmachtiging.objects.select_for_update(of=("self",))
         .select_related("relatie", "intermediair")
-        .filter(pk=message.target_id)
+        .filter(pk=cast(int, message.target_id))  # its messages name their ketenmachtiging
         .first()
     )
 
 
-def invitation_due(km: Ketenmachtiging | None) -> bool:
+def invitation_due(km: Ketenmachtiging | None) -> TypeGuard[Ketenmachtiging]:
     """Not sent yet, and the request still waits for its form (not withdrawn or failed)."""
     return km is not None and km.status == Status.AANVRAAG_VERSTUURD and not km.invitation_sent_at
 
@@ -63,7 +65,7 @@ def invitation_failed(message: OutboxMessage, reason: str) -> None:
         )
 
 
-def resend_invitation(message: OutboxMessage, *, acting_user) -> None:
+def resend_invitation(message: OutboxMessage, *, acting_user: User | None) -> None:
     """Staff send a failed invitation again: a ketenmachtiging that became Fout because of it
     waits for its form again."""
     km = _locked_ketenmachtiging(message)
@@ -83,7 +85,7 @@ def deliver_incomplete_mail(message: OutboxMessage) -> bool:
 def deliver_status_mail(message: OutboxMessage) -> bool:
     """The status change is done; it is told whatever happened since. Nothing to send without
     an afzender address."""
-    organisation = Organisation.objects.filter(pk=message.target_id).first()
+    organisation = Organisation.objects.filter(pk=cast(int, message.target_id)).first()
     email = organisation and build_status_mail(
         organisation,
         transition=message.payload["transition"],
@@ -97,15 +99,15 @@ def deliver_status_mail(message: OutboxMessage) -> bool:
 
 
 def deliver_bulk_row(message: OutboxMessage) -> bool:
-    return bulk_services.process_row(message.target_id) is not None
+    return bulk_services.process_row(cast(int, message.target_id)) is not None
 
 
 def bulk_row_failed(message: OutboxMessage, reason: str) -> None:
-    bulk_services.fail_row(message.target_id)
+    bulk_services.fail_row(cast(int, message.target_id))
 
 
-def reopen_bulk_row(message: OutboxMessage, *, acting_user) -> None:
-    bulk_services.reopen_row(message.target_id)
+def reopen_bulk_row(message: OutboxMessage, *, acting_user: User | None) -> None:
+    bulk_services.reopen_row(cast(int, message.target_id))
 
 
 def register_deliveries() -> None:

@@ -1,22 +1,24 @@
+"""The refusals of the ketenmachtigingen' lifecycle (a DomainError each: core/errors.py)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import DomainError
 
-class DomainError(Exception):
-    """A refused action. The message is meant for the person who tried it."""
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self):
-        return str(self.message)
+__all__ = ["AlreadyRequested", "DomainError", "InvalidTransition"]
 
 
 class InvalidTransition(DomainError):
-    def __init__(self, from_status, to_status):
+    def __init__(self, from_status: str | None, to_status: str | None) -> None:
         from .constants import Status
 
-        def label(status):
+        def label(status: str | None) -> StrOrPromise:
             return Status(status).label if status else _("nieuw")
 
         super().__init__(

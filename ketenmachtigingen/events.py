@@ -8,11 +8,13 @@ trail is read by Z login staff and must read the same for everyone.
 
 from collections.abc import Iterable
 
+from accounts.models import User
+
 from .constants import ActorKind, EventKind
 from .models import Ketenmachtiging, KetenmachtigingEvent
 
 
-def actor_kind_for(acting_user) -> ActorKind:
+def actor_kind_for(acting_user: User | None) -> ActorKind:
     """No person means the system (nightly jobs, deliveries); Z login staff act in the admin."""
     if acting_user is None:
         return ActorKind.SYSTEM
@@ -21,7 +23,9 @@ def actor_kind_for(acting_user) -> ActorKind:
     return ActorKind.PERSON
 
 
-def _event(ketenmachtiging_id: int, *, kind, acting_user, **fields) -> KetenmachtigingEvent:
+def _event(
+    ketenmachtiging_id: int, *, kind, acting_user: User | None, **fields
+) -> KetenmachtigingEvent:
     return KetenmachtigingEvent(
         ketenmachtiging_id=ketenmachtiging_id,
         kind=kind,
@@ -31,7 +35,7 @@ def _event(ketenmachtiging_id: int, *, kind, acting_user, **fields) -> Ketenmach
     )
 
 
-def _many(ids: Iterable[int], *, kind, acting_user, **fields) -> int:
+def _many(ids: Iterable[int], *, kind, acting_user: User | None, **fields) -> int:
     return len(
         KetenmachtigingEvent.objects.bulk_create(
             _event(pk, kind=kind, acting_user=acting_user, **fields) for pk in ids
@@ -40,7 +44,13 @@ def _many(ids: Iterable[int], *, kind, acting_user, **fields) -> int:
 
 
 def transition_made(
-    km: Ketenmachtiging, *, kind: str, acting_user, from_status="", to_status="", note=""
+    km: Ketenmachtiging,
+    *,
+    kind: str,
+    acting_user: User | None,
+    from_status="",
+    to_status="",
+    note="",
 ) -> KetenmachtigingEvent:
     """A lifecycle transition (services/transitions.py): a status change, or an event of the
     lifecycle that keeps the status (invitation sent, revocation scheduled, reminder)."""
@@ -57,7 +67,13 @@ def transition_made(
 
 
 def transition_made_many(
-    ids: Iterable[int], *, kind: str, acting_user=None, from_status="", to_status="", note=""
+    ids: Iterable[int],
+    *,
+    kind: str,
+    acting_user: User | None = None,
+    from_status="",
+    to_status="",
+    note="",
 ) -> int:
     return _many(
         ids,
@@ -69,35 +85,20 @@ def transition_made_many(
     )
 
 
-def gebruiker_added(km: Ketenmachtiging, *, acting_user, membership) -> None:
-    _event(
-        km.pk, kind=EventKind.USER_ADDED, acting_user=acting_user, note=membership.user.display_name
-    ).save()
+def assignment_changed(
+    km: Ketenmachtiging, *, kind: str, acting_user: User | None, name: str
+) -> None:
+    """A person or groep added to or removed from the ketenmachtiging (kind says which), by
+    name."""
+    _event(km.pk, kind=kind, acting_user=acting_user, note=name).save()
 
 
-def gebruiker_removed(km: Ketenmachtiging, *, acting_user, membership) -> None:
-    _event(
-        km.pk,
-        kind=EventKind.USER_REMOVED,
-        acting_user=acting_user,
-        note=membership.user.display_name,
-    ).save()
-
-
-def groep_added(km: Ketenmachtiging, *, acting_user, groep) -> None:
-    _event(km.pk, kind=EventKind.GROUP_ADDED, acting_user=acting_user, note=groep.name).save()
-
-
-def groep_removed(km: Ketenmachtiging, *, acting_user, groep) -> None:
-    groep_removed_many([km.pk], acting_user=acting_user, groep_name=groep.name)
-
-
-def groep_removed_many(ids: Iterable[int], *, acting_user, groep_name: str) -> int:
+def groep_removed_many(ids: Iterable[int], *, acting_user: User | None, groep_name: str) -> int:
     """A groep deleted: "Groep verwijderd" on each ketenmachtiging it was linked to."""
     return _many(ids, kind=EventKind.GROUP_REMOVED, acting_user=acting_user, note=groep_name)
 
 
-def removed_from_overview(km: Ketenmachtiging, *, acting_user) -> None:
+def removed_from_overview(km: Ketenmachtiging, *, acting_user: User | None) -> None:
     """An expired ketenmachtiging taken off the Verlopen tab; the row itself stays."""
     _event(
         km.pk,

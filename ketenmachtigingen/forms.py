@@ -1,15 +1,19 @@
+from typing import cast
+
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from accounts.constants import Language
 from accounts.forms import PhoneNumberField
 from accounts.models import Membership
 from accounts.validators import classify_company_number
+from catalogue.models import Dienst, Dienstverlener
 from groepen.models import Groep
 
 from .authorization import may_be_assigned
 from .constants import DEFAULT_DURATION_YEARS, DURATION_CHOICES, Leverancier
-from .models import Dienst, Dienstverlener, Ketenmachtiging
+from .models import Ketenmachtiging
 
 
 class CompanyNumberForm(forms.Form):
@@ -151,7 +155,7 @@ class SendRequestForm(OverlapConfirmationMixin):
         "costs_agreed",
     ]
 
-    RELATIE_FIELDS = (
+    RELATIE_FIELDS: tuple[str, ...] = (
         "contact_initialen",
         "contact_tussenvoegsel",
         "contact_achternaam",
@@ -165,6 +169,12 @@ class SendRequestForm(OverlapConfirmationMixin):
 
     def intermediair_fields(self):
         return [self[name] for name in self.INTERMEDIAIR_FIELDS]
+
+    def invitation(self) -> dict:
+        """What the invitation carries besides the relatie's contact, as the services take it
+        (one company or many): the intermediair's contact, language, note and consent."""
+        names = (*self.INTERMEDIAIR_FIELDS, "language", "personal_message", "costs_agreed")
+        return {name: self.cleaned_data[name] for name in names}
 
 
 class ApproveForm(OverlapConfirmationMixin):
@@ -324,7 +334,8 @@ class RenewalSelectionForm(forms.Form):
         """The rows ticked in the submitted page, to tick them again when it is shown again."""
         if not self.is_bound:
             return set()
-        return {int(pk) for pk in self.data.getlist("selectie") if pk.isdigit()}
+        data = cast(QueryDict, self.data)  # a bound form's data: the request's POST
+        return {int(pk) for pk in data.getlist("selectie") if pk.isdigit()}
 
     def chosen(self) -> list[Ketenmachtiging]:
         een = self.cleaned_data["een"]
@@ -402,7 +413,8 @@ class BulkInclusionMixin(forms.Form):
     def ticked_ids(self) -> set[int]:
         if not self.is_bound:
             return set()
-        return {int(pk) for pk in self.data.getlist("selectie") if pk.isdigit()}
+        data = cast(QueryDict, self.data)  # a bound form's data: the request's POST
+        return {int(pk) for pk in data.getlist("selectie") if pk.isdigit()}
 
 
 class BulkSendForm(BulkInclusionMixin, SendRequestForm):
@@ -410,12 +422,13 @@ class BulkSendForm(BulkInclusionMixin, SendRequestForm):
     references come from the file, so only the intermediair's contact, the language, the
     message and the cost consent are asked."""
 
-    contact_initialen = None
-    contact_tussenvoegsel = None
-    contact_achternaam = None
-    contact_email = None
-    contact_telefoon = None
-    reference = None
+    # None removes an inherited form field (Django's declarative fields).
+    contact_initialen = None  # type: ignore[assignment]
+    contact_tussenvoegsel = None  # type: ignore[assignment]
+    contact_achternaam = None  # type: ignore[assignment]
+    contact_email = None  # type: ignore[assignment]
+    contact_telefoon = None  # type: ignore[assignment]
+    reference = None  # type: ignore[assignment]
 
     RELATIE_FIELDS = ()
 
@@ -424,4 +437,4 @@ class BulkApproveForm(BulkInclusionMixin, ApproveForm):
     """ "Ik heb al goedkeuring ontvangen" for a whole import: the leverancier; the references
     come from the file."""
 
-    reference = None
+    reference = None  # type: ignore[assignment]

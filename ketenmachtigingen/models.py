@@ -1,14 +1,15 @@
 import secrets
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.constants import EHNiveau, Language
+from accounts.constants import Language
 from accounts.models import Membership, Organisation
 from accounts.validators import validate_kvk_nummer, validate_rsin
+from catalogue.models import Scope
 
 from .constants import (
     DEFAULT_DURATION_YEARS,
@@ -19,103 +20,6 @@ from .constants import (
     Status,
 )
 
-# --- the catalogue --------------------------------------------------------------------------
-
-
-class Dienstverlener(models.Model):
-    """A (public) service provider, identified by its OIN."""
-
-    name = models.CharField(_("naam"), max_length=200)
-    oin = models.CharField(
-        "OIN",
-        max_length=20,
-        unique=True,
-        validators=[RegexValidator(r"^\d{20}$", _("Een OIN bestaat uit 20 cijfers."))],
-    )
-    is_belastingdienst = models.BooleanField(
-        _("Belastingdienst"),
-        default=False,
-        help_text=_(
-            "Middelen die alleen bij de Belastingdienst gelden, mogen hier worden gebruikt."
-        ),
-    )
-
-    class Meta:
-        verbose_name = _("dienstverlener")
-        verbose_name_plural = _("dienstverleners")
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-
-class Dienst(models.Model):
-    """A service of a dienstverlener, as listed in the eHerkenning dienstencatalogus."""
-
-    dienstverlener = models.ForeignKey(
-        Dienstverlener, on_delete=models.PROTECT, related_name="diensten"
-    )
-    name = models.CharField(_("naam"), max_length=200)
-    service_uuid = models.UUIDField("ServiceUUID", unique=True)
-    # n in the ServiceID urn:etoegang:DV:<OIN>:services:<n>
-    service_index = models.PositiveIntegerField(_("dienstnummer"))
-    min_eh_niveau = models.PositiveSmallIntegerField(
-        _("minimaal EH-niveau"), choices=EHNiveau.choices, default=EHNiveau.EH3
-    )
-    active = models.BooleanField(_("actief"), default=True)
-
-    class Meta:
-        verbose_name = _("dienst")
-        verbose_name_plural = _("diensten")
-        ordering = ["dienstverlener__name", "name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["dienstverlener", "service_index"], name="unique_service_id"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.name} ({self.dienstverlener.name})"
-
-    @property
-    def service_id(self) -> str:
-        return f"urn:etoegang:DV:{self.dienstverlener.oin}:services:{self.service_index}"
-
-
-class Scope(models.Model):
-    """Which diensten something covers: all, whole dienstverleners, or single diensten.
-
-    Shared by a ketenmachtiging (what the relatie granted) and a groep (what its members may use).
-    """
-
-    algemene_bevoegdheid = models.BooleanField(_("algemene bevoegdheid"), default=False)
-    dienstverleners = models.ManyToManyField(
-        Dienstverlener, blank=True, related_name="+", verbose_name=_("dienstverleners")
-    )
-    diensten = models.ManyToManyField(
-        Dienst, blank=True, related_name="+", verbose_name=_("diensten")
-    )
-
-    class Meta:
-        abstract = True
-
-    def covers(self, dienst: Dienst) -> bool:
-        """Whether the scope includes the dienst. Uses prefetched relations when present."""
-        if self.algemene_bevoegdheid:
-            return True
-        dienstverlener_ids, dienst_ids = self._scope_ids()
-        return dienst.dienstverlener_id in dienstverlener_ids or dienst.pk in dienst_ids
-
-    def _scope_ids(self) -> tuple[frozenset, frozenset]:
-        # Read once per instance: covers() is asked for every dienst of the catalogue.
-        if not hasattr(self, "_scope_ids_cache"):
-            self._scope_ids_cache = (
-                frozenset(d.pk for d in self.dienstverleners.all()),
-                frozenset(d.pk for d in self.diensten.all()),
-            )
-        return self._scope_ids_cache
-
-
 # --- ketenmachtigingen ------------------------------------------------------------------------
 
 REQUEST_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read from paper
@@ -125,20 +29,6 @@ def new_request_code() -> str:
     """An unguessable code (60 bits) printed on the PDF form, e.g. KM-7XQ2-M9PA-K4TR."""
     chars = "".join(secrets.choice(REQUEST_CODE_ALPHABET) for _ in range(12))
     return f"KM-{chars[:4]}-{chars[4:8]}-{chars[8:]}"
-
-
-class KetenmachtigingQuerySet(models.QuerySet):
-    def for_intermediair(self, organisation):
-        return self.filter(intermediair=organisation)
-
-    def in_force(self, today):
-        """ACTIEF and within its dates on `today` (end and revocation dates are exclusive)."""
-        return self.filter(
-            Q(status=Status.ACTIEF),
-            Q(start_date__lte=today),
-            Q(end_date__gt=today),
-            Q(revocation_date__isnull=True) | Q(revocation_date__gt=today),
-        )
 
 
 class Ketenmachtiging(Scope):
@@ -236,8 +126,6 @@ class Ketenmachtiging(Scope):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-    objects = KetenmachtigingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("ketenmachtiging")

@@ -15,8 +15,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from catalogue.models import Dienst, Dienstverlener
+
 from . import dates
-from .models import Dienst, Dienstverlener, Ketenmachtiging
+from .models import Ketenmachtiging
 
 INVITATION_LANGUAGES = ("nl", "en")
 

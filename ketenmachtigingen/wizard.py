@@ -16,13 +16,15 @@ from dataclasses import asdict, dataclass, field
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organisation
+from catalogue.models import Dienst, Dienstverlener
+from catalogue.scopes import ScopeSelection
 from groepen.models import Groep
 
 from .authorization import Reason, may_be_assigned, middel_refusal
 from .constants import DEFAULT_DURATION_YEARS
-from .models import Dienst, Dienstverlener, Ketenmachtiging
+from .models import Ketenmachtiging
 from .register import Company
-from .services.creation import Assignment, ScopeSelection
+from .services.creation import Assignment
 
 
 @dataclass
@@ -151,17 +153,7 @@ def prefill_from(km: Ketenmachtiging) -> Prefill:
                 % {"name": membership.user.display_name}
             )
     draft = Draft(
-        company=asdict(
-            Company(
-                name=relatie.name,
-                kvk_nummer=relatie.kvk_nummer,
-                rsin=relatie.rsin,
-                straat=relatie.straat,
-                huisnummer=relatie.huisnummer,
-                postcode=relatie.postcode,
-                plaats=relatie.plaats,
-            )
-        ),
+        company=asdict(Company.of(relatie)),
         algemene_bevoegdheid=km.algemene_bevoegdheid,
         dienstverlener_ids=list(km.dienstverleners.order_by("name").values_list("pk", flat=True)),
         dienst_ids=[d.pk for d in diensten],

@@ -29,10 +29,9 @@ def publish(ids: list[int]) -> int:
     With eager Celery (the embedded default) each is delivered here and now; an error of the
     delivery itself is recorded on the message, never raised.
     """
-    from zlogin.celery import app
-
     from .tasks import deliver_message
 
+    app = deliver_message.app  # the project's Celery app (zlogin/celery.py)
     if app.conf.task_always_eager:
         for pk in ids:
             deliver_message.apply(args=(pk,), throw=False)
@@ -47,7 +46,12 @@ def publish(ids: list[int]) -> int:
         ) as connection:
             connection.ensure_connection(max_retries=0)
             for pk in ids:
-                deliver_message.apply_async((pk,), connection=connection, retry=False)
+                # Celery passes `connection` on to the publisher; its stubs do not name it.
+                deliver_message.apply_async(
+                    (pk,),
+                    connection=connection,  # type: ignore[call-arg]
+                    retry=False,
+                )
                 taken += 1
     except Exception as error:  # kombu wraps every transport's errors differently
         left = ids[taken:]

@@ -15,9 +15,12 @@ task or a killed worker, delivery is only later.
     resend(messages)                           staff: "Verstuur opnieuw"
 """
 
+from __future__ import annotations
+
 import datetime
 import logging
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import structlog
 from django.conf import settings
@@ -27,7 +30,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zlogin.db import delete_in_batches
+from core.db import delete_in_batches
 
 from . import registry
 from .dispatch import publish_on_commit
@@ -35,6 +38,9 @@ from .errors import PermanentError
 from .mail import send_email
 from .models import OutboxMessage, State
 from .registry import register
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 __all__ = [
     "OutboxMessage",
@@ -270,7 +276,7 @@ def prune(*, now: datetime.datetime | None = None) -> int:
 
 
 @transaction.atomic
-def resend(messages: Iterable[OutboxMessage], *, acting_user) -> int:
+def resend(messages: Iterable[OutboxMessage], *, acting_user: User | None) -> int:
     """ "Verstuur opnieuw": failed messages get a new series of attempts, at once."""
     now = timezone.now()
     failed = list(

@@ -6,6 +6,25 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "intermediair(**fields): the fields of the `intermediair` fixture's organisation "
+        "(and so of the beheerder's), e.g. an afzender_email",
+    )
+
+
+def pytest_report_header(config):
+    """Which database the suite runs on, and what that means for the PostgreSQL-only tests."""
+    from django.conf import settings
+
+    from tests.databases import TO_RUN_THEM
+
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        return "database: PostgreSQL (DATABASE_URL): the PostgreSQL-only tests run"
+    return f"database: SQLite: the tests that need PostgreSQL are skipped ({TO_RUN_THEM})"
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -35,9 +54,37 @@ def verified_login(client):
 
 
 @pytest.fixture
-def beheerder(db):
-    """A beheerder (EH3) of one organisation, with a TOTP device."""
-    from tests.factories import BeheerderFactory, OrganisationFactory, UserFactory
+def intermediair(request, db):
+    """An intermediair (an accountancy firm, a payroll bureau). A test module or test marked
+    `@pytest.mark.intermediair(afzender_email=...)` gets one with those fields."""
+    from tests.factories import OrganisationFactory
 
-    user = UserFactory(with_totp_device=True)
-    return BeheerderFactory(user=user, organisation=OrganisationFactory(intermediair=True))
+    marker = request.node.get_closest_marker("intermediair")
+    return OrganisationFactory(intermediair=True, **(marker.kwargs if marker else {}))
+
+
+@pytest.fixture
+def beheerder(intermediair):
+    """The beheerder (EH3) of the intermediair who uses the portal, with a TOTP device."""
+    from tests.factories import BeheerderFactory, UserFactory
+
+    return BeheerderFactory(user=UserFactory(with_totp_device=True), organisation=intermediair)
+
+
+@pytest.fixture
+def person(beheerder):
+    """The person behind the beheerder's middel: not staff."""
+    return beheerder.user
+
+
+@pytest.fixture
+def org(beheerder):
+    """The beheerder's organisation."""
+    return beheerder.organisation
+
+
+@pytest.fixture
+def portal(client, verified_login, beheerder):
+    """The test client, logged in as the beheerder with a verified second factor."""
+    verified_login(beheerder.user)
+    return client

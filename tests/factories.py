@@ -17,16 +17,11 @@ from stdnum.nl import bsn
 from accounts.constants import EHNiveau, Role
 from accounts.models import Membership, Organisation, User
 from berichtenbox.models import Bericht
+from catalogue.models import Dienst, Dienstverlener
 from groepen.models import Groep
 from ketenmachtigingen import dates
 from ketenmachtigingen.constants import Status
-from ketenmachtigingen.models import (
-    BulkRequest,
-    BulkRequestRow,
-    Dienst,
-    Dienstverlener,
-    Ketenmachtiging,
-)
+from ketenmachtigingen.models import BulkRequest, BulkRequestRow, Ketenmachtiging
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 

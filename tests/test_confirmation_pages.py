@@ -1,6 +1,6 @@
 """Every destructive action asks first. Without JavaScript its trigger, a form sent with GET,
 opens the action's confirmation page: the consequence and a POST form to the same address,
-which alone acts. A GET never destroys (zlogin/confirmation.py)."""
+which alone acts. A GET never destroys (core/confirmation.py)."""
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -26,12 +26,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def portal(client, verified_login, beheerder):
-    verified_login(beheerder.user)
-    return client
 
 
 # --- the forms of a page, as a browser without JavaScript reads them ------------------------------

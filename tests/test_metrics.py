@@ -18,6 +18,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from api import recent
 from api.services import create_api_key
 from berichtenbox.services import ANNOUNCEMENT
+from core import metrics as core_metrics
 from ketenmachtigingen import jobs
 from outbox.models import OutboxMessage, State
 from outbox.services import enqueue
@@ -235,7 +236,7 @@ def test_a_scrape_costs_one_query_however_long_the_backlog(token):
 
 
 def test_the_database_down_leaves_the_other_metrics(token, monkeypatch):
-    monkeypatch.setitem(metrics._Scrape.SOURCES, "outbox", _failing)
+    monkeypatch.setitem(core_metrics.SOURCES, "outbox", _failing)
 
     response = scrape()
 
@@ -297,7 +298,7 @@ def test_an_unreachable_cache_does_not_fail_the_job(token, monkeypatch):
     def unreachable(*args, **kwargs):
         raise ConnectionError("Redis is down")
 
-    monkeypatch.setattr(metrics.cache, "set", unreachable)
+    monkeypatch.setattr(core_metrics.cache, "set", unreachable)
 
     assert jobs.run_nightly_jobs(today=TODAY, only=["expire"]) == {"expire": 0}
 
@@ -374,7 +375,9 @@ def test_several_processes_are_added_up(tmp_path):
     """With PROMETHEUS_MULTIPROC_DIR each process writes its counts to the directory and a
     scrape in any process reads them all."""
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "DEBUG": "true"}
-    setup = "import django; django.setup(); from zlogin import metrics\n"
+    setup = (
+        "import django; django.setup(); from api import metrics; from core import metrics as core\n"
+    )
 
     def run(code):
         return subprocess.run(
@@ -391,7 +394,7 @@ def test_several_processes_are_added_up(tmp_path):
     exposition = run(
         """
         from prometheus_client import generate_latest
-        print(generate_latest(metrics._process_metrics()).decode())
+        print(generate_latest(core.process_metrics()).decode())
         """
     )
 

@@ -1,9 +1,9 @@
-"""zlogin.partial: model instances with some fields loaded, for hot paths."""
+"""core.partial: model instances with some fields loaded, for hot paths."""
 
 import pytest
 
+from core.partial import partial_instance
 from ketenmachtigingen.models import Ketenmachtiging
-from zlogin.partial import partial_instance
 
 from .factories import KetenmachtigingFactory
 

@@ -30,7 +30,7 @@ class RequireSecretKey(bootsteps.Step):
     step, because Celery logs and ignores what a signal's receiver raises."""
 
     def __init__(self, parent, **kwargs):
-        from zlogin.startup import require_secret_key
+        from core.startup import require_secret_key
 
         require_secret_key()
         super().__init__(parent, **kwargs)

@@ -6,7 +6,7 @@ lines. Django-free on purpose."""
 import structlog
 
 # What every line gets, from structlog and from the standard library's loggers alike.
-PROCESSORS = [
+PROCESSORS: list[structlog.typing.Processor] = [
     structlog.contextvars.merge_contextvars,
     structlog.stdlib.add_log_level,
     structlog.stdlib.add_logger_name,

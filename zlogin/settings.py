@@ -25,7 +25,7 @@ env = environ.Env()
 DEBUG = env.bool("DEBUG", default=False)
 
 # Required when DEBUG is off: the web and task processes refuse to start without it
-# (zlogin/startup.py); commands that sign nothing, such as makemigrations, run without.
+# (core/startup.py); commands that sign nothing, such as makemigrations, run without.
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY and DEBUG:
     SECRET_KEY = "embedded-development-key-never-use-in-production-" + "x" * 16  # noqa: S105
@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "outbox",
     "audit",
     "accounts",
+    "catalogue",
     "ketenmachtigingen",
     "groepen",
     "berichtenbox",
@@ -64,9 +65,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost: times each request through the whole stack (django-prometheus, /metrics).
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Before the client's address replaces the proxy's: the TLS proxy's client certificate,
+    # believed from CERTIFICATE_LOGIN_PROXIES only and dropped from everyone else.
+    "accounts.middleware.ClientCertificateMiddleware",
     # First: the client's address (behind TRUSTED_PROXIES) for everything after.
     "accounts.addresses.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # request.htmx: whether htmx asked (for a part of the page) or the browser (the page).
+    "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "zlogin.middleware.AdminInlineStylesMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -84,6 +90,8 @@ MIDDLEWARE = [
     "accounts.middleware.HtmxLoginRedirectMiddleware",
     # A session ends SESSION_ABSOLUTE_LIFETIME after the login, however active.
     "accounts.middleware.SessionLifetimeMiddleware",
+    # A session opened with an EH4 certificate ends when that certificate is revoked.
+    "accounts.middleware.CertificateSessionMiddleware",
     # A logged-in person's pages are not cached.
     "accounts.middleware.PrivatePagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -110,6 +118,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.portal",
+                "berichtenbox.context_processors.unread",
+                "ketenmachtigingen.context_processors.rules",
             ],
         },
     },
@@ -172,6 +182,22 @@ LOGIN_USERNAME_FAILURE_LIMIT = env.int("LOGIN_USERNAME_FAILURE_LIMIT", default=2
 # The proxies in front (addresses or networks, e.g. the TLS proxy's): only from them are
 # X-Forwarded-For and X-Forwarded-Proto believed (accounts/addresses.py). Empty: from nobody.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# Login with the PKI certificate of an EH4 middel (accounts/certificates.py). The TLS proxy asks
+# for a client certificate, verifies it against the trusted CA(s) and passes it on, URL-encoded
+# PEM (nginx: $ssl_client_escaped_cert), in CERTIFICATE_LOGIN_HEADER, and its verdict (nginx:
+# $ssl_client_verify, which must say SUCCESS) in CERTIFICATE_LOGIN_VERIFY_HEADER (empty: none
+# is asked for). Those headers are believed only from the addresses or networks in
+# CERTIFICATE_LOGIN_PROXIES; from anyone else they are dropped. The portal checks the
+# certificate again against CERTIFICATE_LOGIN_CA_FILE (nginx's ssl_client_certificate) and
+# CERTIFICATE_LOGIN_CRL_FILE (nginx's ssl_crl). Off unless both the proxies and the CA file are
+# set (`make run-tls` sets them for its local proxy).
+CERTIFICATE_LOGIN_HEADER = env.str("CERTIFICATE_LOGIN_HEADER", default="X-SSL-Client-Cert")
+CERTIFICATE_LOGIN_VERIFY_HEADER = env.str(
+    "CERTIFICATE_LOGIN_VERIFY_HEADER", default="X-SSL-Client-Verify"
+)
+CERTIFICATE_LOGIN_PROXIES = env.list("CERTIFICATE_LOGIN_PROXIES", default=[])
+CERTIFICATE_LOGIN_CA_FILE = env.str("CERTIFICATE_LOGIN_CA_FILE", default="")
+CERTIFICATE_LOGIN_CRL_FILE = env.str("CERTIFICATE_LOGIN_CRL_FILE", default="")
 # The lockout counts IPv6 clients by their /64, as the rate limits do.
 AXES_CLIENT_IP_CALLABLE = "accounts.addresses.lockout_key"
 # "Wachtwoord vergeten" and "Gebruikersnaam vergeten": requests per address (both pages
@@ -352,9 +378,6 @@ KVK_API_TIMEOUT = env.float("KVK_API_TIMEOUT", default=5.0)
 ADMIN_URL = env.str("ADMIN_URL", default="admin/")
 
 # --- the product ----------------------------------------------------------------------------
-INVITATION_VALID_MONTHS = 3
-RENEWAL_REMINDER_MONTHS = 3
-MAX_DURATION_YEARS = 5
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 ZLOGIN_POSTAL_ADDRESS = env.list(
     "ZLOGIN_POSTAL_ADDRESS",
@@ -403,7 +426,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 # No browser feature the portal does not use.
-PERMISSIONS_POLICY = {
+PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: []
     for feature in (
         "accelerometer",

@@ -2,7 +2,7 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-from zlogin.startup import require_secret_key
+from core.startup import require_secret_key
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zlogin.settings")
 require_secret_key()

@@ -1,6 +1,10 @@
 """Reads of Meerdere bedrijven: an organisation's imports and how far sending has got."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db import models
 from django.db.models import Case, Count, F, Q, Value, When
@@ -8,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from catalogue.scopes import ScopeSelection, same_scope
 
 from ..constants import HIDDEN_STATUSES, PENDING, Status
 from ..models import (
@@ -17,13 +22,31 @@ from ..models import (
     BulkRowState,
     Ketenmachtiging,
 )
-from ..services.creation import ScopeSelection, same_scope
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+__all__ = [
+    "DuplicateRow",
+    "MAX_FAILED_SHOWN",
+    "OUTCOME",
+    "Progress",
+    "REASON",
+    "RowOutcome",
+    "accepted_draft",
+    "bulk_request_of",
+    "duplicate_rows",
+    "progress",
+    "row_count",
+    "rows_with_outcome",
+    "warning_count",
+]
 
 # Failed rows listed on the progress page; the count is always exact.
 MAX_FAILED_SHOWN = 500
 
 
-def bulk_request_of(organisation: Organisation, bulk_id) -> BulkRequest | None:
+def bulk_request_of(organisation: Organisation, bulk_id: int | str) -> BulkRequest | None:
     """The organisation's import with this id, or None: another organisation's is not found."""
     return BulkRequest.objects.filter(pk=bulk_id, organisation=organisation).first()
 
@@ -74,7 +97,7 @@ def duplicate_rows(bulk: BulkRequest, scope: ScopeSelection | None = None) -> li
         .prefetch_related("dienstverleners", "diensten__dienstverlener")
         .order_by("end_date", "pk")
     )
-    by_kvk: dict[str, list[Ketenmachtiging]] = {}
+    by_kvk: dict[str | None, list[Ketenmachtiging]] = {}
     for km in existing:
         by_kvk.setdefault(km.relatie.kvk_nummer, []).append(km)
     return [
@@ -136,7 +159,14 @@ REASON = Case(
 )
 
 
-def rows_with_outcome(bulk: BulkRequest):
+class _Outcome(TypedDict):
+    outcome: str
+    outcome_reason: str
+
+
+def rows_with_outcome(
+    bulk: BulkRequest,
+) -> models.QuerySet[WithAnnotations[BulkRequestRow, _Outcome]]:
     """The import's rows with `outcome` (RowOutcome) and `outcome_reason`, by row number."""
     return (
         bulk.rows.annotate(outcome=OUTCOME, outcome_reason=REASON)
@@ -151,7 +181,7 @@ class Progress:
     delivered: int
     failed: int
     withdrawn: int
-    failed_rows: list[BulkRequestRow]
+    failed_rows: Sequence[BulkRequestRow]
     registered: int = 0
 
     @property

@@ -12,32 +12,57 @@ resumes by itself.
 
 import datetime
 from collections.abc import Collection
+from typing import cast
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership, Organisation
+from accounts.models import Membership, Organisation, User
 from audit import services as audit
 from outbox.services import enqueue_each
 
 from ..authorization import may_be_assigned
-from ..constants import Delivery, Status
+from ..constants import Delivery, Leverancier, Status
 from ..errors import DomainError
 from ..imports import ImportResult
-from ..models import BulkRequest, BulkRequestRow, BulkRequestState, BulkRowState
+from ..models import (
+    BulkRequest,
+    BulkRequestRow,
+    BulkRequestState,
+    BulkRowState,
+    Ketenmachtiging,
+)
 from ..register import Company
 from ..services import lifecycle
 from ..services.creation import (
     Assignment,
     RelatieContact,
     ScopeSelection,
+    check_duration,
     register_approved_ketenmachtiging,
     request_ketenmachtiging,
 )
 from ..services.relaties import organisation_for_company
 from .selectors import RowOutcome, duplicate_rows, rows_with_outcome
+
+__all__ = [
+    "MAX_STORED_ERRORS",
+    "ROWS_PER_INSERT",
+    "STALE_DRAFT_AGE",
+    "accept_bulk_request",
+    "create_bulk_request",
+    "delete_bulk_request",
+    "discard_draft",
+    "fail_row",
+    "identical_actief_refusal",
+    "process_row",
+    "register_approved_bulk_request",
+    "reopen_row",
+    "retry_failed_rows",
+    "submit_bulk_request",
+]
 
 ROWS_PER_INSERT = 1000
 # The messages of refused rows kept for the review page; the count is always exact.
@@ -47,7 +72,7 @@ STALE_DRAFT_AGE = datetime.timedelta(days=1)
 
 
 def create_bulk_request(
-    *, acting_user, organisation: Organisation, result: ImportResult
+    *, acting_user: User | None, organisation: Organisation, result: ImportResult
 ) -> BulkRequest:
     """Store a checked import as a draft: its valid rows, and the messages of the others.
 
@@ -76,17 +101,19 @@ def create_bulk_request(
             error_row_count=len(result.invalid_rows),
             accepted_at=None if result.needs_review else now,
         )
+        # A valid row was found in the register: it has its company.
+        valid = [(row, cast(Company, row.company)) for row in result.valid_rows]
         rows = (
             BulkRequestRow(
                 bulk_request=bulk,
                 row_number=row.row_number,
                 kvk_nummer=row.kvk_nummer,
-                rsin=row.company.rsin or "",
-                name=row.company.name[:200],
-                straat=row.company.straat[:200],
-                huisnummer=row.company.huisnummer[:20],
-                postcode=row.company.postcode[:10],
-                plaats=row.company.plaats[:100],
+                rsin=company.rsin or "",
+                name=company.name[:200],
+                straat=company.straat[:200],
+                huisnummer=company.huisnummer[:20],
+                postcode=company.postcode[:10],
+                plaats=company.plaats[:100],
                 contact_initialen=row.initialen,
                 contact_tussenvoegsel=row.tussenvoegsel,
                 contact_achternaam=row.achternaam,
@@ -95,7 +122,7 @@ def create_bulk_request(
                 reference=row.reference,
                 warning=str(row.warning),
             )
-            for row in result.valid_rows
+            for row, company in valid
         )
         BulkRequestRow.objects.bulk_create(rows, batch_size=ROWS_PER_INSERT)
         audit.bulk_import_created(
@@ -116,7 +143,7 @@ def _locked_draft(bulk_request: BulkRequest) -> BulkRequest:
 
 
 @transaction.atomic
-def accept_bulk_request(bulk_request: BulkRequest, *, acting_user) -> BulkRequest:
+def accept_bulk_request(bulk_request: BulkRequest, *, acting_user: User | None) -> BulkRequest:
     """ "Ga verder met de N geldige rijen": the refused rows are left out."""
     bulk = _locked_draft(bulk_request)
     if not bulk.rows.exists():
@@ -128,7 +155,7 @@ def accept_bulk_request(bulk_request: BulkRequest, *, acting_user) -> BulkReques
 
 
 @transaction.atomic
-def delete_bulk_request(bulk_request: BulkRequest, *, acting_user) -> None:
+def delete_bulk_request(bulk_request: BulkRequest, *, acting_user: User | None) -> None:
     """The trash icon: remove an import that was not sent, with an audit event."""
     bulk = _locked_draft(bulk_request)
     audit.bulk_import_deleted(
@@ -157,7 +184,7 @@ def discard_draft(*, organisation: Organisation, bulk_id: int | None) -> None:
 def submit_bulk_request(
     bulk_request: BulkRequest,
     *,
-    acting_user,
+    acting_user: User | None,
     scope: ScopeSelection,
     assignment: Assignment,
     duration_years: int,
@@ -238,8 +265,7 @@ def _check_choices(
         raise DomainError(_("Ga eerst verder met de geldige rijen van de import."))
     if scope.is_empty:
         raise DomainError(_("Kies één of meerdere diensten."))
-    if not 1 <= duration_years <= 5:
-        raise DomainError(_("De duur is 1 tot en met 5 jaar."))
+    check_duration(duration_years)
     if any(m.organisation_id != bulk.organisation_id for m in assignment.gebruikers) or any(
         g.organisation_id != bulk.organisation_id for g in assignment.groepen
     ):
@@ -249,11 +275,11 @@ def _check_choices(
 def register_approved_bulk_request(
     bulk_request: BulkRequest,
     *,
-    acting_user,
+    acting_user: User | None,
     scope: ScopeSelection,
     assignment: Assignment,
     duration_years: int,
-    leverancier: str,
+    leverancier: Leverancier,
     included_row_ids: Collection[int] = (),
     expected_count: int | None = None,
 ) -> int | None:
@@ -278,7 +304,7 @@ def register_approved_bulk_request(
                 km = register_approved_ketenmachtiging(
                     acting_user=acting_user,
                     intermediair=bulk.organisation,
-                    relatie=organisation_for_company(_company(row)),
+                    relatie=organisation_for_company(Company.of(row)),
                     scope=scope,
                     assignment=assignment,
                     duration_years=duration_years,
@@ -384,18 +410,6 @@ def _assignment(bulk: BulkRequest) -> Assignment:
     )
 
 
-def _company(row: BulkRequestRow) -> Company:
-    return Company(
-        name=row.name,
-        kvk_nummer=row.kvk_nummer,
-        rsin=row.rsin or None,
-        straat=row.straat,
-        huisnummer=row.huisnummer,
-        postcode=row.postcode,
-        plaats=row.plaats,
-    )
-
-
 def process_row(row_id: int) -> str | None:
     """Request the ketenmachtiging of one waiting row of a submitted import (the outbox's
     delivery, in its transaction). Returns the row's new state, or None when there was nothing
@@ -417,7 +431,7 @@ def process_row(row_id: int) -> str | None:
             km = request_ketenmachtiging(
                 acting_user=bulk.submitted_by,
                 intermediair=bulk.organisation,
-                relatie=organisation_for_company(_company(row)),
+                relatie=organisation_for_company(Company.of(row)),
                 scope=_scope(bulk),
                 assignment=_assignment(bulk),
                 duration_years=bulk.duration_years,
@@ -453,7 +467,13 @@ def fail_row(row_id: int) -> None:
         )
 
 
-def _save_row(row: BulkRequestRow, *, state: str, reason: str = "", ketenmachtiging=None):
+def _save_row(
+    row: BulkRequestRow,
+    *,
+    state: str,
+    reason: str = "",
+    ketenmachtiging: Ketenmachtiging | None = None,
+) -> None:
     row.state, row.reason, row.ketenmachtiging = state, reason, ketenmachtiging
     row.processed_at = timezone.now()
     row.save(update_fields=["state", "reason", "ketenmachtiging", "processed_at"])
@@ -485,7 +505,7 @@ def reopen_row(row_id: int) -> None:
 
 
 @transaction.atomic
-def retry_failed_rows(bulk_request: BulkRequest, *, acting_user) -> int:
+def retry_failed_rows(bulk_request: BulkRequest, *, acting_user: User | None) -> int:
     """ "Verstuur de mislukte aanvragen opnieuw": every row the progress shows as not sent is
     sent again. A row whose request became Fout because its invitation could not be sent has
     that request withdrawn first, so that the relatie gets one. (A request staff marked Fout
@@ -497,7 +517,7 @@ def retry_failed_rows(bulk_request: BulkRequest, *, acting_user) -> int:
         rows_with_outcome(bulk).filter(outcome=RowOutcome.FAILED).select_for_update(of=("self",))
     )
     for row in rows:
-        if row.ketenmachtiging_id is not None:
+        if row.ketenmachtiging is not None:
             with lifecycle.locked(row.ketenmachtiging) as km:
                 if km.status != Status.FOUT or km.invitation_sent_at is not None:
                     continue  # changed since the rows were read

@@ -7,9 +7,8 @@ import datetime
 import time
 from collections.abc import Callable, Iterable
 
-from zlogin import metrics
-
 from .. import dates
+from . import metrics
 from .reminders import send_renewal_reminders
 from .transitions import execute_revocations, expire, lapse_invitations
 
@@ -36,7 +35,7 @@ def run_nightly_jobs(
     today: datetime.date | None = None, only: Iterable[str] | None = None
 ) -> dict[str, int]:
     """Run the jobs (all, or those named in `only`) in their fixed order for `today`; return
-    how many ketenmachtigingen each changed. Each run is noted for /metrics (zlogin/metrics.py)."""
+    how many ketenmachtigingen each changed. Each run is noted for /metrics (jobs/metrics.py)."""
     today = today or dates.today()
     if isinstance(only, str):
         only = [only]

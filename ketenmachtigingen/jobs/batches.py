@@ -13,7 +13,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.db.models import QuerySet
 
-from zlogin.db import advisory_xact_lock
+from core.db import advisory_xact_lock
 
 logger = logging.getLogger("zlogin.jobs")
 

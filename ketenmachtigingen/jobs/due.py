@@ -11,11 +11,10 @@ on the same dates would also walk the rows revoked or reminded in earlier nights
 
 import datetime
 
-from django.conf import settings
 from django.db.models import QuerySet
 
 from .. import dates
-from ..constants import Status
+from ..constants import INVITATION_VALID_MONTHS, Status
 from ..models import Ketenmachtiging
 
 # The same rule as the Acties tab: a renewal requested and not (yet) failed or withdrawn.
@@ -31,7 +30,7 @@ def lapse_cutoff(today: datetime.date) -> datetime.datetime:
     The deadline never decreases with the day of sending, but several days share one:
     30 and 31 August both have 30 November. So step to the last day whose deadline has passed.
     """
-    day = dates.add_months(today - ONE_DAY, -settings.INVITATION_VALID_MONTHS)
+    day = dates.add_months(today - ONE_DAY, -INVITATION_VALID_MONTHS)
     while dates.invitation_deadline(dates.start_of(day + ONE_DAY)) < today:
         day += ONE_DAY
     return dates.start_of(day + ONE_DAY)

@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from ketenmachtigingen.catalogue import load_catalogue
+    from catalogue.loading import load_catalogue
 
     load_catalogue(apps.get_model("ketenmachtigingen", "Dienstverlener"), apps.get_model("ketenmachtigingen", "Dienst"))
 

@@ -1,7 +1,7 @@
 """What every company register answers with, and how it refuses."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Protocol
 
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +20,15 @@ class Company:
     huisnummer: str = ""
     postcode: str = ""
     plaats: str = ""
+
+    @classmethod
+    def of(cls, record) -> "Company":
+        """The company a record with the same fields describes: a register entry, an import
+        row, an organisation. An empty KVK-nummer or RSIN is none."""
+        values = {field.name: getattr(record, field.name) for field in fields(cls)}
+        for number in ("kvk_nummer", "rsin"):
+            values[number] = values[number] or None
+        return cls(**values)
 
 
 class CompanyNotFound(DomainError):

@@ -18,7 +18,7 @@ class LocalRegister:
         entry = RegisterEntry.objects.filter(**{_FIELD_FOR_KIND[kind]: number}).first()
         if entry is None:
             raise CompanyNotFound(number)
-        return _company(entry)
+        return Company.of(entry)
 
     def lookup_many(self, kind: str, numbers: Iterable[str]) -> dict[str, Company]:
         """The companies found, by number; numbers not in the register are left out.
@@ -34,15 +34,3 @@ class LocalRegister:
             for number, *values in entries:
                 found[number] = Company(**dict(zip(_COMPANY_FIELDS, values, strict=True)))
         return found
-
-
-def _company(entry: RegisterEntry) -> Company:
-    return Company(
-        name=entry.name,
-        kvk_nummer=entry.kvk_nummer,
-        rsin=entry.rsin,
-        straat=entry.straat,
-        huisnummer=entry.huisnummer,
-        postcode=entry.postcode,
-        plaats=entry.plaats,
-    )

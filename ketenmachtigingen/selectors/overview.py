@@ -4,20 +4,49 @@ The overview pages relaties, not ketenmachtigingen: a row is a relatie with its 
 in the tab. Every page costs the same few queries whatever the number of relaties.
 """
 
+from __future__ import annotations
+
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Self, cast
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Aggregate, Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
 from django.utils.functional import cached_property
 
 from accounts.models import Membership, Organisation
+from catalogue.models import Dienst
 from groepen.models import Groep
 
 from .. import dates
 from ..authorization import effective_diensten
 from ..constants import HIDDEN_STATUSES, PENDING_STATUSES, STATUS_EXPLANATIONS, Status, Tab
-from ..models import Dienst, Ketenmachtiging
+from ..models import Ketenmachtiging
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+__all__ = [
+    "InvitationDeadline",
+    "KetenmachtigingDetail",
+    "OverviewFilters",
+    "PAGE_SIZE",
+    "PENDING_STATUSES_IN_ORDER",
+    "PersonAccess",
+    "RelatiePaginator",
+    "RelatieRow",
+    "StatusCount",
+    "WaitingSummary",
+    "acties_count",
+    "acties_page",
+    "afgegeven_page",
+    "apply_filters",
+    "ketenmachtigingen_for_export",
+    "overview_page",
+    "relatie_details",
+    "tab_queryset",
+]
 
 PAGE_SIZE = 25
 # The order a Wachtend row names its statuses in: what needs the beheerder first.
@@ -42,7 +71,7 @@ class OverviewFilters:
         return any((self.status, self.dienstverlener_id, self.end_from, self.end_to))
 
 
-def _renewal_under_way():
+def _renewal_under_way() -> Exists:
     return Exists(
         Ketenmachtiging.objects.filter(
             # renews__isnull lets PostgreSQL use the small partial index of renewals.
@@ -53,7 +82,9 @@ def _renewal_under_way():
     )
 
 
-def tab_queryset(organisations, tab: str, today: datetime.date | None = None) -> QuerySet:
+def tab_queryset(
+    organisations: Iterable[Organisation], tab: str, today: datetime.date | None = None
+) -> QuerySet[Ketenmachtiging]:
     """The ketenmachtigingen of the intermediair(s) in one tab."""
     today = today or dates.today()
     qs = Ketenmachtiging.objects.filter(intermediair__in=organisations)
@@ -71,7 +102,7 @@ def tab_queryset(organisations, tab: str, today: datetime.date | None = None) ->
     return qs
 
 
-def acties_count(organisation, today: datetime.date | None = None) -> int:
+def acties_count(organisation: Organisation, today: datetime.date | None = None) -> int:
     return tab_queryset([organisation], Tab.ACTIES, today).count()
 
 
@@ -90,7 +121,9 @@ def _matches(term: str) -> Q:
     return Q(relatie__in=relaties) | Q(pk__in=own)
 
 
-def apply_filters(qs: QuerySet, filters: OverviewFilters) -> QuerySet:
+def apply_filters(
+    qs: QuerySet[Ketenmachtiging], filters: OverviewFilters
+) -> QuerySet[Ketenmachtiging]:
     # The search is one phrase: what a person types is a part of a name or number, and a
     # phrase stays selective where separate words ("relatie", "bv") would match almost all.
     phrase = " ".join(filters.search.split())
@@ -134,15 +167,16 @@ class KetenmachtigingDetail:
     people: list[PersonAccess] = field(default_factory=list)
 
     @property
-    def explanation(self) -> str:
-        return STATUS_EXPLANATIONS.get(self.ketenmachtiging.status, "")
+    def explanation(self) -> StrOrPromise:
+        explanations = cast("dict[str, StrOrPromise]", STATUS_EXPLANATIONS)
+        return explanations.get(self.ketenmachtiging.status, "")
 
     @property
     def is_pending(self) -> bool:
         return self.ketenmachtiging.status in PENDING_STATUSES
 
     @cached_property
-    def deadline(self) -> "InvitationDeadline | None":
+    def deadline(self) -> InvitationDeadline | None:
         km = self.ketenmachtiging
         if km.status != Status.AANVRAAG_VERSTUURD or km.sent_at is None:
             return None
@@ -157,16 +191,22 @@ class InvitationDeadline:
     days_left: int
 
     @classmethod
-    def for_sent_at(cls, sent_at: datetime.datetime, today: datetime.date | None = None):
+    def for_sent_at(cls, sent_at: datetime.datetime, today: datetime.date | None = None) -> Self:
         day = dates.invitation_deadline(sent_at)
         return cls(day, (day - (today or dates.today())).days)
 
 
-class RelatiePaginator(Paginator):
+class RelatiePaginator(Paginator):  # type: ignore[type-arg]  # not subscriptable at run time
     """Counts the relaties from the ketenmachtigingen table alone (an index-only count)
     instead of joining every matching relatie."""
 
-    def __init__(self, relaties, per_page, *, ketenmachtigingen):
+    def __init__(
+        self,
+        relaties: QuerySet[Organisation],
+        per_page: int,
+        *,
+        ketenmachtigingen: QuerySet[Ketenmachtiging],
+    ) -> None:
         super().__init__(relaties, per_page)
         self._ketenmachtigingen = ketenmachtigingen
 
@@ -181,7 +221,7 @@ class StatusCount:
     count: int
 
     @property
-    def label(self) -> str:
+    def label(self) -> StrOrPromise:
         return Status(self.status).label
 
 
@@ -206,9 +246,11 @@ class RelatieRow:
 def _people(km: Ketenmachtiging, catalogue: list[Dienst]) -> list[PersonAccess]:
     """Everyone who uses the ketenmachtiging, with the diensten the rule gives them."""
     in_scope = [d for d in catalogue if km.covers(d)]
-    people = []
+    people: list[PersonAccess] = []
 
-    def add(membership, groep, via_groepen, direct):
+    def add(
+        membership: Membership, groep: Groep | None, via_groepen: Iterable[Groep], direct: bool
+    ) -> None:
         diensten = effective_diensten(
             membership, km, direct=direct, via_groepen=via_groepen, catalogue=catalogue
         )
@@ -216,7 +258,7 @@ def _people(km: Ketenmachtiging, catalogue: list[Dienst]) -> list[PersonAccess]:
         missing = [d for d in in_scope if d.pk not in allowed]
         people.append(PersonAccess(membership, groep, diensten, missing))
 
-    direct_ids = set()
+    direct_ids: set[int] = set()
     for membership in km.gebruikers.all():
         direct_ids.add(membership.pk)
         add(membership, None, (), direct=True)
@@ -227,7 +269,7 @@ def _people(km: Ketenmachtiging, catalogue: list[Dienst]) -> list[PersonAccess]:
     return people
 
 
-def _details_queryset(qs: QuerySet) -> QuerySet:
+def _details_queryset(qs: QuerySet[Ketenmachtiging]) -> QuerySet[Ketenmachtiging]:
     active_members = Membership.objects.filter(active=True).select_related("user")
     return qs.select_related("relatie", "intermediair").prefetch_related(
         "dienstverleners",
@@ -246,16 +288,16 @@ def overview_page(
     organisation: Organisation,
     tab: str,
     filters: OverviewFilters,
-    page_number,
+    page_number: int | str | None,
     *,
     today: datetime.date | None = None,
     page_size: int = PAGE_SIZE,
-) -> tuple[Page, list[RelatieRow]]:
+) -> tuple[Page[Organisation], list[RelatieRow]]:
     """One page of relaties in the tab. The details of a row are loaded when it is opened."""
     qs = apply_filters(tab_queryset([organisation], tab, today), filters)
     relaties = Organisation.objects.filter(pk__in=qs.values("relatie_id")).order_by("name", "pk")
     page = RelatiePaginator(relaties, page_size, ketenmachtigingen=qs).get_page(page_number)
-    annotations = {"n": Count("pk")}
+    annotations: dict[str, Aggregate] = {"n": Count("pk")}
     if tab == Tab.WACHTEND:
         annotations |= _waiting_annotations()
     per_relatie = {
@@ -273,7 +315,7 @@ def overview_page(
     return page, rows
 
 
-def _waiting_annotations() -> dict:
+def _waiting_annotations() -> dict[str, Aggregate]:
     """Per relatie: how many waiting ketenmachtigingen are in each status, the first invitation
     still waiting for its form (the one that lapses first) and the first request sent."""
     counts = {f"n_{status}": Count("pk", filter=Q(status=status)) for status in PENDING_STATUSES}
@@ -283,7 +325,7 @@ def _waiting_annotations() -> dict:
     }
 
 
-def _waiting_summary(values: dict, today: datetime.date | None) -> WaitingSummary:
+def _waiting_summary(values: dict[str, Any], today: datetime.date | None) -> WaitingSummary:
     statuses = [
         StatusCount(status, values[f"n_{status}"])
         for status in PENDING_STATUSES_IN_ORDER
@@ -309,11 +351,15 @@ def relatie_details(
     ]
 
 
-def ketenmachtigingen_for_export(organisations, tab: str, filters: OverviewFilters) -> QuerySet:
+def ketenmachtigingen_for_export(
+    organisations: Iterable[Organisation], tab: str, filters: OverviewFilters
+) -> QuerySet[Ketenmachtiging]:
     return apply_filters(tab_queryset(organisations, tab), filters)
 
 
-def afgegeven_page(organisation: Organisation, page_number, *, page_size: int = PAGE_SIZE) -> Page:
+def afgegeven_page(
+    organisation: Organisation, page_number: int | str | None, *, page_size: int = PAGE_SIZE
+) -> Page[Ketenmachtiging]:
     """ketenmachtigingen | afgegeven: what the organisation itself granted to intermediaries."""
     qs = (
         Ketenmachtiging.objects.filter(relatie=organisation)
@@ -328,11 +374,11 @@ def afgegeven_page(organisation: Organisation, page_number, *, page_size: int = 
 def acties_page(
     organisation: Organisation,
     filters: OverviewFilters,
-    page_number,
+    page_number: int | str | None,
     *,
     today: datetime.date | None = None,
     page_size: int = PAGE_SIZE,
-) -> Page:
+) -> Page[Ketenmachtiging]:
     """The Acties tab: ketenmachtigingen to renew, soonest ending first."""
     qs = apply_filters(tab_queryset([organisation], Tab.ACTIES, today), filters)
     return Paginator(qs.select_related("relatie").order_by("end_date", "pk"), page_size).get_page(

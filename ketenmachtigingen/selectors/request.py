@@ -1,43 +1,17 @@
 """Reads for the ketenmachtiging pages."""
 
-from dataclasses import dataclass
-
-from django.db.models import Prefetch, Q
-
 from accounts.models import Organisation
+from catalogue.models import Dienst
+from catalogue.scopes import ScopeSelection
 
 from ..constants import HIDDEN_STATUSES, Status
-from ..models import Dienst, Dienstverlener, Ketenmachtiging
+from ..models import Ketenmachtiging
 from ..register import Company
-from ..services.creation import ScopeSelection
 
-
-@dataclass(frozen=True)
-class CatalogueGroup:
-    dienstverlener: Dienstverlener
-    diensten: list[Dienst]
-
-
-def catalogue(search: str = "") -> list[CatalogueGroup]:
-    """The diensten picker: per dienstverlener its active diensten, filtered by a search on
-    dienst or dienstverlener ("Zoek op dienst of dienstverlener...")."""
-    diensten = Dienst.objects.filter(active=True).order_by("name")
-    dienstverleners = Dienstverlener.objects.order_by("name")
-    for term in search.split():
-        matches_provider = Q(name__icontains=term)
-        dienstverleners = dienstverleners.filter(
-            matches_provider | Q(diensten__name__icontains=term, diensten__active=True)
-        ).distinct()
-    groups = []
-    for dienstverlener in dienstverleners.prefetch_related(
-        Prefetch("diensten", queryset=diensten, to_attr="active_diensten")
-    ):
-        shown = dienstverlener.active_diensten
-        terms = search.lower().split()
-        if terms and not all(t in dienstverlener.name.lower() for t in terms):
-            shown = [d for d in shown if all(t in d.name.lower() for t in terms)]
-        groups.append(CatalogueGroup(dienstverlener, shown))
-    return groups
+__all__ = [
+    "existing_relatie",
+    "overlapping_ketenmachtigingen",
+]
 
 
 def existing_relatie(company: Company) -> Organisation | None:
@@ -46,7 +20,7 @@ def existing_relatie(company: Company) -> Organisation | None:
     return Organisation.objects.filter(rsin=company.rsin).first()
 
 
-def _covered(scope) -> tuple[bool, set[int], set[int]]:
+def _covered(scope: ScopeSelection | Ketenmachtiging) -> tuple[bool, set[int], set[int]]:
     """(all, dienstverlener ids, dienst ids) of a scope or a ketenmachtiging."""
     if isinstance(scope, ScopeSelection):
         return (
@@ -61,7 +35,11 @@ def _covered(scope) -> tuple[bool, set[int], set[int]]:
     )
 
 
-def _overlap(a, b, dienstverlener_of: dict[int, int]) -> bool:
+def _overlap(
+    a: ScopeSelection | Ketenmachtiging,
+    b: ScopeSelection | Ketenmachtiging,
+    dienstverlener_of: dict[int, int],
+) -> bool:
     all_a, providers_a, diensten_a = _covered(a)
     all_b, providers_b, diensten_b = _covered(b)
     if all_a or all_b:

@@ -7,9 +7,17 @@ from dataclasses import dataclass
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 
+from accounts.models import Organisation
+
 from .. import dates
 from ..constants import Tab
 from .overview import tab_queryset
+
+__all__ = [
+    "MonthCount",
+    "TIMELINE_MONTHS",
+    "expiry_timeline",
+]
 
 TIMELINE_MONTHS = 12
 
@@ -25,7 +33,10 @@ class MonthCount:
 
 
 def expiry_timeline(
-    organisation, *, today: datetime.date | None = None, months: int = TIMELINE_MONTHS
+    organisation: Organisation,
+    *,
+    today: datetime.date | None = None,
+    months: int = TIMELINE_MONTHS,
 ) -> list[MonthCount]:
     """The current month and the ones after it, each with the number of the organisation's
     Actief ketenmachtigingen whose end date (the first day no longer in force, the date the

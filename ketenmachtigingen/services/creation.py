@@ -5,35 +5,44 @@ the ketenmachtiging it made; a second or concurrent submit of the same draft get
 back instead of making another.
 """
 
+import datetime
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership, Organisation
+from accounts.models import Membership, Organisation, User
+from catalogue.scopes import ScopeSelection, same_scope
+from groepen.models import Groep
 
 from .. import dates
 from ..authorization import may_be_assigned
-from ..constants import REGISTER_APPROVED, REQUEST, Leverancier, Status, Transition
+from ..constants import (
+    MAX_DURATION_YEARS,
+    MIN_DURATION_YEARS,
+    REGISTER_APPROVED,
+    REQUEST,
+    Leverancier,
+    Status,
+    Transition,
+    duration_range_message,
+)
 from ..errors import DomainError
-from ..models import Dienst, Dienstverlener, Ketenmachtiging
+from ..models import Ketenmachtiging
 from .transitions import move
 
-
-@dataclass(frozen=True)
-class ScopeSelection:
-    """What was chosen in "Kies diensten"."""
-
-    algemene_bevoegdheid: bool = False
-    dienstverleners: Sequence[Dienstverlener] = ()
-    diensten: Sequence[Dienst] = ()
-
-    @property
-    def is_empty(self) -> bool:
-        return not (self.algemene_bevoegdheid or self.dienstverleners or self.diensten)
+__all__ = [
+    "Assignment",
+    "RelatieContact",
+    "ScopeSelection",
+    "check_duration",
+    "register_approved_ketenmachtiging",
+    "request_ketenmachtiging",
+]
 
 
 @dataclass(frozen=True)
@@ -52,20 +61,12 @@ class Assignment:
     """What was chosen in "Kies gebruikers": people and groups of the intermediair."""
 
     gebruikers: Sequence[Membership] = ()
-    groepen: Sequence = field(default=())
+    groepen: Sequence[Groep] = field(default=())
 
 
-def same_scope(km: Ketenmachtiging, scope: ScopeSelection) -> bool:
-    """The ketenmachtiging covers exactly the chosen diensten (both Algemene bevoegdheid, or
-    the same dienstverleners and the same diensten)."""
-    if km.algemene_bevoegdheid or scope.algemene_bevoegdheid:
-        return km.algemene_bevoegdheid == scope.algemene_bevoegdheid
-    return {d.pk for d in km.dienstverleners.all()} == {d.pk for d in scope.dienstverleners} and {
-        d.pk for d in km.diensten.all()
-    } == {d.pk for d in scope.diensten}
-
-
-def _refuse_identical_actief(*, intermediair, relatie, scope) -> None:
+def _refuse_identical_actief(
+    *, intermediair: Organisation, relatie: Organisation, scope: ScopeSelection
+) -> None:
     """A second Actief ketenmachtiging for exactly the same diensten is never what is meant
     (a renewal replaces the one it renews and is not asked here)."""
     actief = Ketenmachtiging.objects.filter(
@@ -79,17 +80,32 @@ def _refuse_identical_actief(*, intermediair, relatie, scope) -> None:
                     "(einddatum %(end)s). Er wordt geen tweede aangevraagd; verleng de bestaande "
                     "op het tabblad Acties."
                 )
-                % {"name": relatie.name, "end": km.end_date.strftime("%d-%m-%Y")}
+                # An active ketenmachtiging has its end date.
+                % {
+                    "name": relatie.name,
+                    "end": cast(datetime.date, km.end_date).strftime("%d-%m-%Y"),
+                }
             )
 
 
-def _validate(*, intermediair, relatie, scope, assignment, duration_years) -> None:
+def check_duration(duration_years: int) -> None:
+    if not MIN_DURATION_YEARS <= duration_years <= MAX_DURATION_YEARS:
+        raise DomainError(duration_range_message())
+
+
+def _validate(
+    *,
+    intermediair: Organisation,
+    relatie: Organisation,
+    scope: ScopeSelection,
+    assignment: Assignment,
+    duration_years: int,
+) -> None:
     if relatie.pk == intermediair.pk:
         raise DomainError(_("Een organisatie kan zichzelf geen ketenmachtiging geven."))
     if scope.is_empty:
         raise DomainError(_("Kies één of meerdere diensten."))
-    if not 1 <= duration_years <= 5:
-        raise DomainError(_("De duur is 1 tot en met 5 jaar."))
+    check_duration(duration_years)
     for membership in assignment.gebruikers:
         if membership.organisation_id != intermediair.pk:
             raise DomainError(_("Deze gebruiker hoort niet bij uw organisatie."))
@@ -105,7 +121,7 @@ def _validate(*, intermediair, relatie, scope, assignment, duration_years) -> No
 
 def _create(
     *,
-    acting_user,
+    acting_user: User | None,
     transition: Transition,
     intermediair: Organisation,
     relatie: Organisation,
@@ -114,7 +130,7 @@ def _create(
     duration_years: int,
     submission_key: uuid.UUID | None,
     note: str | None = None,
-    **fields,
+    **fields: Any,
 ) -> Ketenmachtiging:
     if submission_key is not None and (made := _made_by(submission_key)):
         return made
@@ -158,7 +174,7 @@ def _made_by(submission_key: uuid.UUID) -> Ketenmachtiging | None:
 @transaction.atomic
 def request_ketenmachtiging(
     *,
-    acting_user,
+    acting_user: User | None,
     intermediair: Organisation,
     relatie: Organisation,
     scope: ScopeSelection,
@@ -217,7 +233,7 @@ def request_ketenmachtiging(
 @transaction.atomic
 def register_approved_ketenmachtiging(
     *,
-    acting_user,
+    acting_user: User | None,
     intermediair: Organisation,
     relatie: Organisation,
     scope: ScopeSelection,

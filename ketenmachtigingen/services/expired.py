@@ -5,14 +5,22 @@ from the overview, written here."""
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+
 from .. import events
 from ..constants import Status
 from ..errors import DomainError
 from ..models import Ketenmachtiging
 from .lifecycle import locked
 
+__all__ = [
+    "remove_from_overview",
+]
 
-def remove_from_overview(ketenmachtiging: Ketenmachtiging, *, acting_user) -> Ketenmachtiging:
+
+def remove_from_overview(
+    ketenmachtiging: Ketenmachtiging, *, acting_user: User | None
+) -> Ketenmachtiging:
     """Verwijder uit overzicht: the expired ketenmachtiging leaves the Verlopen tab. The row and
     its trail stay; a second removal changes nothing."""
     with locked(ketenmachtiging) as km:

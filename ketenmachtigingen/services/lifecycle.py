@@ -10,10 +10,14 @@ acting: the trail is read by Z login staff and must read the same for everyone.
 import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import cast
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.models import Organisation, User
 
 from .. import dates
 from ..constants import (
@@ -21,6 +25,7 @@ from ..constants import (
     EXPIRE,
     FAIL,
     INVITATION_SENT,
+    INVITATION_VALID_MONTHS,
     LAPSE,
     MARK_INCOMPLETE,
     RECEIVE,
@@ -35,6 +40,25 @@ from ..errors import DomainError
 from ..models import Ketenmachtiging
 from .transitions import ensure_allowed, move
 
+__all__ = [
+    "activate",
+    "activation_start",
+    "execute_scheduled_revocation",
+    "expire",
+    "lapse",
+    "locked",
+    "mark_failed",
+    "mark_incomplete",
+    "mark_received",
+    "record_invitation_sent",
+    "resend_invitation",
+    "revoke",
+    "revoke_now",
+    "revoke_relatie",
+    "schedule_revocation",
+    "withdraw",
+]
+
 
 @contextmanager
 def locked(ketenmachtiging: Ketenmachtiging) -> Iterator[Ketenmachtiging]:
@@ -44,7 +68,10 @@ def locked(ketenmachtiging: Ketenmachtiging) -> Iterator[Ketenmachtiging]:
 
 
 def mark_received(
-    ketenmachtiging: Ketenmachtiging, *, acting_user, received_on: datetime.date | None = None
+    ketenmachtiging: Ketenmachtiging,
+    *,
+    acting_user: User | None,
+    received_on: datetime.date | None = None,
 ) -> Ketenmachtiging:
     """Staff registered the signed paper form (also after an incomplete form was completed)."""
     today = dates.today()
@@ -53,15 +80,19 @@ def mark_received(
         raise DomainError(_("Een ontvangstdatum kan niet in de toekomst liggen."))
     with locked(ketenmachtiging) as km:
         ensure_allowed(RECEIVE, km.status)
+        assert km.sent_at is not None  # a request waiting for its form was sent
         deadline = dates.invitation_deadline(km.sent_at)
         # The deadline is for the signed form; completing an incomplete one may come later.
         if km.status == Status.AANVRAAG_VERSTUURD and received_on > deadline:
             raise DomainError(
-                _(
+                ngettext(
                     "Dit formulier is ontvangen na de uiterste datum %(deadline)s "
-                    "(3 maanden na versturen) en kan niet worden verwerkt."
+                    "(%(months)s maand na versturen) en kan niet worden verwerkt.",
+                    "Dit formulier is ontvangen na de uiterste datum %(deadline)s "
+                    "(%(months)s maanden na versturen) en kan niet worden verwerkt.",
+                    INVITATION_VALID_MONTHS,
                 )
-                % {"deadline": deadline.strftime("%d-%m-%Y")}
+                % {"deadline": deadline.strftime("%d-%m-%Y"), "months": INVITATION_VALID_MONTHS}
             )
         return move(
             km,
@@ -72,7 +103,9 @@ def mark_received(
         )
 
 
-def mark_incomplete(ketenmachtiging: Ketenmachtiging, *, acting_user, reason: str):
+def mark_incomplete(
+    ketenmachtiging: Ketenmachtiging, *, acting_user: User | None, reason: str
+) -> Ketenmachtiging:
     """Markeer als incompleet: the relatie's contact is mailed what is missing, the
     intermediair gets a bericht (the transition's effects)."""
     reason = reason.strip()
@@ -82,7 +115,9 @@ def mark_incomplete(ketenmachtiging: Ketenmachtiging, *, acting_user, reason: st
         return move(km, MARK_INCOMPLETE, acting_user=acting_user, note=reason, status_reason=reason)
 
 
-def mark_failed(ketenmachtiging: Ketenmachtiging, *, acting_user, reason: str):
+def mark_failed(
+    ketenmachtiging: Ketenmachtiging, *, acting_user: User | None, reason: str
+) -> Ketenmachtiging:
     """Sending the invitation failed, or the form was signed wrongly; the intermediair gets a
     bericht with the reason."""
     reason = reason.strip()
@@ -103,7 +138,9 @@ def record_invitation_sent(km: Ketenmachtiging) -> Ketenmachtiging:
     )
 
 
-def resend_invitation(ketenmachtiging: Ketenmachtiging, *, acting_user) -> Ketenmachtiging:
+def resend_invitation(
+    ketenmachtiging: Ketenmachtiging, *, acting_user: User | None
+) -> Ketenmachtiging:
     """Staff send an invitation again whose delivery failed: it waits for its form again, with
     a new deadline."""
     with locked(ketenmachtiging) as km:
@@ -119,13 +156,17 @@ def activation_start(km: Ketenmachtiging, requested: datetime.date | None) -> da
     if requested:
         return requested
     today = dates.today()
-    if km.renews_id and km.renews.end_date and km.renews.end_date > today:
-        return km.renews.end_date
+    renews = km.renews if km.renews_id else None
+    if renews is not None and renews.end_date and renews.end_date > today:
+        return renews.end_date
     return today
 
 
 def activate(
-    ketenmachtiging: Ketenmachtiging, *, acting_user, start_date: datetime.date | None = None
+    ketenmachtiging: Ketenmachtiging,
+    *,
+    acting_user: User | None,
+    start_date: datetime.date | None = None,
 ) -> Ketenmachtiging:
     with locked(ketenmachtiging) as km:
         start = activation_start(km, start_date)
@@ -140,27 +181,32 @@ def activate(
         )
 
 
-def lapse(ketenmachtiging: Ketenmachtiging, *, today: datetime.date | None = None):
+def lapse(
+    ketenmachtiging: Ketenmachtiging, *, today: datetime.date | None = None
+) -> Ketenmachtiging:
     """The invitation was not answered within 3 months (the nightly job does this in bulk)."""
     today = today or dates.today()
     with locked(ketenmachtiging) as km:
         if km.status == Status.AANVRAAG_VERSTUURD and today <= dates.invitation_deadline(
-            km.sent_at
+            cast(datetime.datetime, km.sent_at)  # a sent request has its sent_at
         ):
             raise DomainError(_("Deze uitnodiging is nog geldig."))
         return move(km, LAPSE, acting_user=None)
 
 
-def expire(ketenmachtiging: Ketenmachtiging, *, today: datetime.date | None = None):
+def expire(
+    ketenmachtiging: Ketenmachtiging, *, today: datetime.date | None = None
+) -> Ketenmachtiging:
     """The end date passed (the nightly job does this in bulk)."""
     today = today or dates.today()
     with locked(ketenmachtiging) as km:
-        if km.status == Status.ACTIEF and km.end_date > today:
+        # An active ketenmachtiging has its end date.
+        if km.status == Status.ACTIEF and cast(datetime.date, km.end_date) > today:
             raise DomainError(_("Deze ketenmachtiging loopt nog tot %s.") % km.end_date)
         return move(km, EXPIRE, acting_user=None)
 
 
-def revoke_now(ketenmachtiging: Ketenmachtiging, *, acting_user) -> Ketenmachtiging:
+def revoke_now(ketenmachtiging: Ketenmachtiging, *, acting_user: User | None) -> Ketenmachtiging:
     """Verwijder bedrijf, per direct. The relatie is not notified. (A pending request is
     withdrawn instead.)"""
     with locked(ketenmachtiging) as km:
@@ -168,12 +214,13 @@ def revoke_now(ketenmachtiging: Ketenmachtiging, *, acting_user) -> Ketenmachtig
 
 
 def schedule_revocation(
-    ketenmachtiging: Ketenmachtiging, *, acting_user, on_date: datetime.date
+    ketenmachtiging: Ketenmachtiging, *, acting_user: User | None, on_date: datetime.date
 ) -> Ketenmachtiging:
     """Op een specifieke einddatum in de toekomst: it stays in force until that date."""
     with locked(ketenmachtiging) as km:
         if km.status != Status.ACTIEF:
             raise DomainError(_("Alleen een actieve ketenmachtiging kan worden opgezegd."))
+        assert km.end_date is not None  # an active ketenmachtiging has its end date
         if on_date <= dates.today():
             raise DomainError(_("Kies een opzeggingsdatum in de toekomst."))
         if on_date >= km.end_date:
@@ -201,7 +248,9 @@ def execute_scheduled_revocation(
         return move(km, REVOKE_ON_DATE, acting_user=None, revoked_at=timezone.now())
 
 
-def withdraw(ketenmachtiging: Ketenmachtiging, *, acting_user, note: str | None = None):
+def withdraw(
+    ketenmachtiging: Ketenmachtiging, *, acting_user: User | None, note: str | None = None
+) -> Ketenmachtiging:
     """A pending request is withdrawn, or a failed one removed to request it again."""
     with locked(ketenmachtiging) as km:
         return move(km, WITHDRAW, acting_user=acting_user, note=note, revoked_at=timezone.now())
@@ -209,9 +258,9 @@ def withdraw(ketenmachtiging: Ketenmachtiging, *, acting_user, note: str | None 
 
 def revoke_relatie(
     *,
-    acting_user,
-    intermediair,
-    relatie,
+    acting_user: User | None,
+    intermediair: Organisation,
+    relatie: Organisation,
     on_date: datetime.date | None = None,
 ) -> list[Ketenmachtiging]:
     """Verwijder bedrijf: every active ketenmachtiging of the relatie ends, now or on a date.
@@ -230,7 +279,10 @@ def revoke_relatie(
 
 
 def revoke(
-    ketenmachtiging: Ketenmachtiging, *, acting_user, on_date: datetime.date | None = None
+    ketenmachtiging: Ketenmachtiging,
+    *,
+    acting_user: User | None,
+    on_date: datetime.date | None = None,
 ) -> Ketenmachtiging:
     """One active ketenmachtiging ends on its own (the relatie's others stay): now, or on a
     date in the future."""

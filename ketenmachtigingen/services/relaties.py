@@ -1,12 +1,18 @@
 """The Organisation that stands for a company found in the register."""
 
 import logging
+from typing import Any, cast
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 
 from accounts.models import Organisation
 
 from ..register import Company
+
+__all__ = [
+    "REGISTER_FIELDS",
+    "organisation_for_company",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +80,9 @@ def _free_rsin(company: Company, *, organisation: Organisation | None = None) ->
 def _register_values(company: Company) -> dict[str, str]:
     """The register's values, cut to the columns' lengths (a statutaire naam can be longer)."""
     return {
-        field: getattr(company, field)[: Organisation._meta.get_field(field).max_length]
+        field: getattr(company, field)[
+            : cast("models.Field[Any, Any]", Organisation._meta.get_field(field)).max_length
+        ]
         for field in REGISTER_FIELDS
     }
 

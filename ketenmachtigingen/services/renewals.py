@@ -4,19 +4,26 @@ with the same diensten, users, groups and duration."""
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+from catalogue.scopes import ScopeSelection
+
 from ..authorization import may_be_assigned
 from ..constants import PENDING_STATUSES, Status
 from ..errors import AlreadyRequested, DomainError
 from ..models import Ketenmachtiging
-from .creation import Assignment, RelatieContact, ScopeSelection, request_ketenmachtiging
+from .creation import Assignment, RelatieContact, request_ketenmachtiging
 from .lifecycle import locked
+
+__all__ = [
+    "request_renewal",
+]
 
 
 @transaction.atomic
 def request_renewal(
     ketenmachtiging: Ketenmachtiging,
     *,
-    acting_user,
+    acting_user: User | None,
     contact_name: str,
     contact_email: str,
     language: str,

@@ -8,15 +8,24 @@ the change has committed.
 """
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
+
+from accounts.models import User
 
 from .. import events
 from ..constants import Transition
 from ..errors import InvalidTransition
 from ..models import Ketenmachtiging
 from . import effects
+
+__all__ = [
+    "ensure_allowed",
+    "move",
+    "move_many",
+]
 
 
 def ensure_allowed(transition: Transition, from_status: str | None) -> None:
@@ -28,9 +37,9 @@ def move(
     km: Ketenmachtiging,
     transition: Transition,
     *,
-    acting_user,
+    acting_user: User | None,
     note: str | None = None,
-    **changes,
+    **changes: Any,
 ) -> Ketenmachtiging:
     """Apply `transition` to `km`: a row the caller has locked (lifecycle.locked), or a new
     one (not yet saved) for the transitions that start a ketenmachtiging."""
@@ -63,10 +72,10 @@ def move_many(
     ids: Iterable[int],
     transition: Transition,
     *,
-    acting_user=None,
+    acting_user: User | None = None,
     note: str | None = None,
     guard: Q | None = None,
-    **changes,
+    **changes: Any,
 ) -> list[Ketenmachtiging]:
     """Apply `transition` to the rows `ids` that are still in its source status (and match
     `guard`) with one UPDATE; write their events with one INSERT and their side effects in

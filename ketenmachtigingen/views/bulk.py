@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import portal_view
-from zlogin.confirmation import ask_first
+from core.confirmation import ask_first
 
 from .. import confirmations, imports, wizard
 from ..bulk import selectors, services
@@ -32,10 +32,6 @@ from .request import MENU, steps_context, wizard_url
 
 ROWS_PER_PAGE = 100
 ERRORS_SHOWN = 500
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _bulk_or_404(request, bulk_id: int) -> BulkRequest:
@@ -232,11 +228,7 @@ def send(request, bulk_id: int):
                 scope=scope,
                 assignment=draft.assignment(organisation),
                 duration_years=draft.duration_years,
-                intermediair_email=data["intermediair_email"],
-                intermediair_telefoon=data["intermediair_telefoon"],
-                language=data["language"],
-                personal_message=data["personal_message"],
-                costs_agreed=data["costs_agreed"],
+                **form.invitation(),
                 included_row_ids=data["selectie"],
                 expected_count=counts["paid_request_count"],
             )
@@ -384,7 +376,7 @@ def progress(request, bulk_id: int):
     if bulk.state == BulkRequestState.DRAFT:
         return redirect("ketenmachtigingen:add_bulk")
     context = {"menu": MENU, "bulk": bulk, "progress": selectors.progress(bulk)}
-    if _is_htmx(request):
+    if request.htmx:
         return render(request, "ketenmachtigingen/bulk_progress_status.html", context)
     return render(request, "ketenmachtigingen/bulk_progress.html", context)
 

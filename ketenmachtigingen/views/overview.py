@@ -13,8 +13,8 @@ from accounts.access import portal_view
 from accounts.models import Organisation
 from accounts.selectors import gebruikers_of
 from accounts.tenancy import memberships_of
+from core.confirmation import ask_first
 from groepen.models import Groep
-from zlogin.confirmation import ask_first
 
 from .. import confirmations, wizard
 from ..authorization import may_be_assigned, picker_warnings
@@ -108,7 +108,7 @@ def overview(request):
         "several_organisations": memberships_of(request.user).managing().count() > 1,
         **acties_table,
     }
-    if request.headers.get("HX-Request") == "true":  # search as you type: the rows only
+    if request.htmx:  # search as you type: the rows only
         rows_template = "_acties_rows" if tab == Tab.ACTIES else "_overview_rows"
         return render(request, f"ketenmachtigingen/{rows_template}.html", context)
     if tab == Tab.ACTIEF:
@@ -277,7 +277,7 @@ def relatie(request, relatie_id):
         ),
         pk=relatie_id,
     )
-    partial = request.headers.get("HX-Request") == "true"
+    partial = request.htmx
     overview_url = f"{reverse('ketenmachtigingen:overview')}?{urlencode({'tab': tab})}"
     context = {
         "menu": MENU,
@@ -387,7 +387,7 @@ def add_gebruikers(request, ketenmachtiging_id):
         "chosen_gebruikers": set(),
         "chosen_groepen": set(),
     }
-    if request.headers.get("HX-Request") == "true":
+    if request.htmx:
         return render(request, "ketenmachtigingen/_gebruikers_list.html", context)
     return render(request, "ketenmachtigingen/add_gebruikers.html", context)
 

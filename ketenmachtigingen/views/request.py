@@ -15,12 +15,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import portal_view
 from accounts.selectors import gebruikers_of
+from catalogue.selectors import diensten_picker, ticked_ids
+from core.confirmation import ask_first
 from groepen.models import Groep
-from zlogin.confirmation import ask_first
 
 from .. import confirmations, wizard
 from ..authorization import may_be_assigned, picker_warnings
 from ..bulk import services as bulk_services
+from ..constants import duration_range_message
 from ..errors import DomainError
 from ..forms import (
     ApproveForm,
@@ -31,24 +33,16 @@ from ..forms import (
     SendRequestForm,
 )
 from ..register import lookup_company
-from ..selectors import catalogue, existing_relatie, overlapping_ketenmachtigingen
+from ..selectors import existing_relatie, overlapping_ketenmachtigingen
 from ..services import creation
 from ..services.relaties import organisation_for_company
 
 MENU = "van_relaties"
 
 
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _posted(request):
     """The submitted data, also when a form was submitted with nothing ticked."""
     return request.POST if request.method == "POST" else None
-
-
-def _ids(values) -> set[int]:
-    return {int(v) for v in values if v.isdigit()}
 
 
 def wizard_url(step: int, draft: wizard.Draft | None = None) -> str:
@@ -151,27 +145,24 @@ def choose_diensten(request):
     search = request.GET.get("zoek", "").strip()[:100]
     if "picker" in request.GET:  # a search while choosing: keep what is ticked on the page
         chosen_algemeen = request.GET.get("algemene_bevoegdheid") == "on"
-        chosen_dienstverleners = _ids(request.GET.getlist("dienstverleners"))
-        chosen_diensten = _ids(request.GET.getlist("diensten"))
+        chosen_dienstverleners = ticked_ids(request.GET.getlist("dienstverleners"))
+        chosen_diensten = ticked_ids(request.GET.getlist("diensten"))
     else:
         chosen_algemeen = draft.algemene_bevoegdheid
         chosen_dienstverleners = set(draft.dienstverlener_ids)
         chosen_diensten = set(draft.dienst_ids)
-    groups = catalogue(search)
     context = {
         "menu": MENU,
         "form": form,
-        "search": search,
-        "groups": groups,
-        "show_algemeen": all(t in "algemene bevoegdheid" for t in search.lower().split()),
-        "chosen_algemeen": chosen_algemeen,
-        "chosen_dienstverleners": chosen_dienstverleners,
-        "chosen_diensten": chosen_diensten,
-        # Ticked but filtered out by the search: kept as hidden inputs.
-        "hidden_dienstverleners": chosen_dienstverleners - {g.dienstverlener.pk for g in groups},
-        "hidden_diensten": chosen_diensten - {d.pk for g in groups for d in g.diensten},
+        **diensten_picker(
+            search,
+            chosen_dienstverleners=chosen_dienstverleners,
+            chosen_diensten=chosen_diensten,
+            chosen_algemeen=chosen_algemeen,
+            show_algemeen=all(t in "algemene bevoegdheid" for t in search.lower().split()),
+        ),
     }
-    if _is_htmx(request):
+    if request.htmx:
         return render(request, "ketenmachtigingen/_diensten_list.html", context)
     return render(request, "ketenmachtigingen/choose_diensten.html", context)
 
@@ -190,8 +181,8 @@ def choose_gebruikers(request):
         return redirect(wizard_url(4, draft))
     search = request.GET.get("zoek", "").strip()[:100]
     if "picker" in request.GET:
-        chosen_gebruikers = _ids(request.GET.getlist("gebruikers"))
-        chosen_groepen = _ids(request.GET.getlist("groepen"))
+        chosen_gebruikers = ticked_ids(request.GET.getlist("gebruikers"))
+        chosen_groepen = ticked_ids(request.GET.getlist("groepen"))
     else:
         chosen_gebruikers, chosen_groepen = set(draft.membership_ids), set(draft.groep_ids)
     memberships = list(gebruikers_of(request.organisation, search=search).filter(active=True))
@@ -210,7 +201,7 @@ def choose_gebruikers(request):
         "hidden_gebruikers": chosen_gebruikers - {m.pk for m in memberships},
         "hidden_groepen": chosen_groepen - {g.pk for g in groepen},
     }
-    if _is_htmx(request):
+    if request.htmx:
         return render(request, "ketenmachtigingen/_gebruikers_list.html", context)
     return render(request, "ketenmachtigingen/choose_gebruikers.html", context)
 
@@ -225,7 +216,7 @@ def choose_duration(request):
         messages.error(request, _("Doorloop eerst stap 1 tot en met 3."))
         return redirect(wizard_url(draft.current_step, draft))
     if not form.is_valid():
-        messages.error(request, _("Kies een duur van 1 tot en met 5 jaar."))
+        messages.error(request, duration_range_message())
         return redirect(wizard_url(4, draft))
     draft.duration_years = form.cleaned_data["duration_years"]
     wizard.save(request, draft)
@@ -290,11 +281,7 @@ def send(request):
                         email=data["contact_email"],
                         telefoon=data["contact_telefoon"],
                     ),
-                    intermediair_email=data["intermediair_email"],
-                    intermediair_telefoon=data["intermediair_telefoon"],
-                    language=data["language"],
-                    personal_message=data["personal_message"],
-                    costs_agreed=data["costs_agreed"],
+                    **form.invitation(),
                     reference=data["reference"],
                     submission_key=draft.key,
                 )

@@ -3,7 +3,7 @@ document.addEventListener("change", (event) => {
   if (event.target.matches("[data-autosubmit]")) event.target.form.requestSubmit();
 });
 
-// Ask before a destructive action (zlogin/confirmation.py). Its trigger is a form sent with GET
+// Ask before a destructive action (core/confirmation.py). Its trigger is a form sent with GET
 // and marked data-confirm: without JavaScript it opens the action's confirmation page, whose
 // POST form alone acts. Here that page's question is shown in a modal dialog instead, with
 // "Annuleer" focused; the dialog's confirm button sends the page's own form. An htmx element

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from ketenmachtigingen.admin import request_code_lookup
+from ketenmachtigingen.admin.ketenmachtiging import request_code_lookup
 from ketenmachtigingen.constants import ActorKind, EventKind, Leverancier, Status
 from ketenmachtigingen.models import Ketenmachtiging, KetenmachtigingEvent
 from tests.factories import KetenmachtigingFactory, OrganisationFactory, UserFactory

@@ -129,8 +129,8 @@ def _axes(model):
 
 BUILDERS = {
     "ketenmachtigingen.ketenmachtiging": _ketenmachtigingen,
-    "ketenmachtigingen.dienstverlener": _dienstverleners,
-    "ketenmachtigingen.dienst": lambda n: DienstFactory.create_batch(n),
+    "catalogue.dienstverlener": _dienstverleners,
+    "catalogue.dienst": lambda n: DienstFactory.create_batch(n),
     "ketenmachtigingen.registerentry": _register,
     "accounts.organisation": lambda n: OrganisationFactory.create_batch(n),
     "accounts.user": _users,
@@ -152,6 +152,7 @@ REGISTERED = sorted(model._meta.label_lower for model in admin.site._registry)
 # builder to BUILDERS.
 COVERED_APPS = {
     "accounts",
+    "catalogue",
     "ketenmachtigingen",
     "groepen",
     "berichtenbox",
@@ -214,8 +215,8 @@ def test_the_change_page_opens(admin_client, label):
             "accounts.organisation",
             "accounts.user",
             "accounts.membership",
-            "ketenmachtigingen.dienstverlener",
-            "ketenmachtigingen.dienst",
+            "catalogue.dienstverlener",
+            "catalogue.dienst",
             "ketenmachtigingen.registerentry",
             "berichtenbox.bericht",
         }
@@ -228,7 +229,7 @@ def test_the_add_page_opens(admin_client, label):
 def test_dienst_is_found_by_name_service_uuid_and_service_id(admin_client):
     dienst = DienstFactory(name="Testdienst omzetbelasting 2099", service_uuid=uuid.uuid4())
     DienstFactory.create_batch(3)
-    url = _admin_url("ketenmachtigingen.dienst", "changelist")
+    url = _admin_url("catalogue.dienst", "changelist")
 
     for term in (
         "omzetbelasting 2099",

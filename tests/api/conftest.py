@@ -47,11 +47,6 @@ def frozen():
 
 
 @pytest.fixture
-def intermediair(db):
-    return OrganisationFactory(intermediair=True)
-
-
-@pytest.fixture
 def relatie(db):
     """A relatie with both a KVK-nummer and an RSIN."""
     return OrganisationFactory(with_rsin=True)

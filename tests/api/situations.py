@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 from accounts.constants import EHNiveau
 from accounts.models import Membership, Organisation
+from catalogue.models import Dienst
 from ketenmachtigingen.authorization import Reason
-from ketenmachtigingen.models import Dienst, Ketenmachtiging
+from ketenmachtigingen.models import Ketenmachtiging
 from tests.factories import (
     DienstFactory,
     DienstverlenerFactory,

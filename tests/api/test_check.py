@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 
 from accounts.constants import LOA_URNS, EHNiveau
+from api import reads
 from api.models import CheckLog
 from ketenmachtigingen.authorization import Reason
 from ketenmachtigingen.models import Ketenmachtiging
@@ -39,6 +40,13 @@ def _without_check_id(data: dict) -> dict:
     return {k: v for k, v in data.items() if k != "check_id"}
 
 
+@pytest.fixture(params=["ORM", "PREPARED"])
+def each_path(request, monkeypatch):
+    """The check on the ORM reference path and on the fast path (api/reads.py)."""
+    monkeypatch.setattr(reads, "current", getattr(reads, request.param))
+
+
+@pytest.mark.usefixtures("each_path")
 @pytest.mark.parametrize("situation", SITUATIONS, ids=lambda f: f.__name__)
 def test_the_rules_situations(api, world, situation):
     _assert_answer(api, world, situation(world))
@@ -46,10 +54,11 @@ def test_the_rules_situations(api, world, situation):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="statements prepared on the server")
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("each_path")
 @pytest.mark.parametrize("situation", SITUATIONS, ids=lambda f: f.__name__)
 def test_the_rules_situations_outside_a_transaction(api, world, situation):
-    """As in the server, in autocommit mode: the statement prepared on the server and run
-    through libpq, its rows read by psycopg's loaders."""
+    """As in the server, in autocommit mode: on the fast path the statement prepared on the
+    server, its rows read by psycopg's loaders."""
     s = situation(world)
     _assert_answer(api, world, s)
     _assert_answer(api, world, s)  # the second time on the prepared statement

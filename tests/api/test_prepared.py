@@ -84,7 +84,7 @@ def test_the_checks_queries_are_prepared_on_the_server(api, some_body):
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         statements = [row[0] for row in cursor.fetchall()]
     assert any("api_apikey" in s for s in statements)
-    assert any("ketenmachtigingen_dienst" in s for s in statements)
+    assert any("catalogue_dienst" in s for s in statements)
     assert any("LEFT JOIN LATERAL" in s for s in statements)  # the middel with the rule
     assert any("nextval" in s for s in statements)  # the log rows' ids, taken in blocks
 

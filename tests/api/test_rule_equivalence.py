@@ -4,6 +4,7 @@ set-based ones and the details page's effective diensten."""
 import pytest
 
 from accounts.models import Organisation
+from catalogue.models import Dienst
 from ketenmachtigingen.authorization import (
     Reason,
     check_authorization,
@@ -12,7 +13,7 @@ from ketenmachtigingen.authorization import (
     in_force_q,
     relaties_represented,
 )
-from ketenmachtigingen.models import Dienst, Ketenmachtiging
+from ketenmachtigingen.models import Ketenmachtiging
 from tests.ketenmachtigingen.conftest import TODAY
 
 from .situations import SITUATIONS, World

@@ -4,7 +4,7 @@ production steps use the same commands as the image and compose."""
 import re
 
 from .conftest import ROOT
-from .test_env_example import compose_names, example, gunicorn_names, settings_names
+from .names import compose_names, example, gunicorn_names, settings_names
 
 
 def settings_table() -> set[str]:

@@ -24,8 +24,8 @@ def pytest_collection_modifyitems(items):
 def catalogue(transactional_db):
     """Browser tests run in transactions that are flushed afterwards, which removes the
     catalogue the data migration loaded: load it again for each test."""
-    from ketenmachtigingen.catalogue import load_catalogue
-    from ketenmachtigingen.models import Dienst, Dienstverlener
+    from catalogue.loading import load_catalogue
+    from catalogue.models import Dienst, Dienstverlener
 
     load_catalogue(Dienstverlener, Dienst)
 
@@ -121,3 +121,23 @@ def pietersen():
             **extra,
         )
     return user
+
+
+@pytest.fixture
+def fiscalisten_and_zet(pietersen):
+    """The groep Fiscalisten of Pietersen's organisation, and ZET solutions B.V. in the company
+    register."""
+    from ketenmachtigingen.models import RegisterEntry
+    from tests.factories import GroepFactory
+
+    organisation = pietersen.memberships.get().organisation
+    GroepFactory(organisation=organisation, name="Fiscalisten", algemene_bevoegdheid=True)
+    RegisterEntry.objects.create(
+        kvk_nummer="39078749",
+        rsin="800000006",
+        name="ZET solutions B.V.",
+        straat="Albert Einsteinweg",
+        huisnummer="4",
+        postcode="8218NH",
+        plaats="Lelystad",
+    )

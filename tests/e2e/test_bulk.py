@@ -12,15 +12,11 @@ from ketenmachtigingen.constants import Status
 from ketenmachtigingen.models import BulkRequest, BulkRequestState, Ketenmachtiging, RegisterEntry
 from tests.factories import (
     DEFAULT_PASSWORD,
-    BeheerderFactory,
     BulkRequestFactory,
     BulkRequestRowFactory,
-    MembershipFactory,
-    OrganisationFactory,
-    UserFactory,
     valid_rsin,
 )
-from tests.ketenmachtigingen.test_bulk import submit
+from tests.ketenmachtigingen.bulk_steps import submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,16 +28,8 @@ COMPANIES = [
 
 
 @pytest.fixture
-def beheerder():
-    user = UserFactory(
-        username="a.pietersen", initials="A.B.M.", last_name="Pietersen", with_totp_device=True
-    )
-    organisation = OrganisationFactory(name="Pietersen Administratie B.V.", intermediair=True)
-    BeheerderFactory(user=user, organisation=organisation)
-    MembershipFactory(
-        organisation=organisation,
-        user=UserFactory(initials="S.", tussenvoegsel="de", last_name="Jong"),
-    )
+def companies_in_register():
+    """The COMPANIES in the local company register."""
     for i, (kvk, name, straat, huisnummer, postcode, plaats) in enumerate(COMPANIES):
         RegisterEntry.objects.create(
             kvk_nummer=kvk,
@@ -52,7 +40,6 @@ def beheerder():
             postcode=postcode,
             plaats=plaats,
         )
-    return user
 
 
 def fill_the_form(downloaded, target):
@@ -72,9 +59,9 @@ def fill_the_form(downloaded, target):
 
 
 def test_many_companies_from_the_excel_form_to_wachtend(
-    page, log_in, beheerder, screenshot, tmp_path
+    page, log_in, pietersen, companies_in_register, screenshot, tmp_path
 ):
-    log_in("a.pietersen", DEFAULT_PASSWORD, beheerder.totpdevice_set.get())
+    log_in("a.pietersen", DEFAULT_PASSWORD, pietersen.totpdevice_set.get())
     page.get_by_role("link", name="+ Voeg toe").click()
     page.get_by_role("link", name="Meerdere bedrijven").click()
     expect(page.get_by_role("link", name="Download het Excel-formulier")).to_be_visible()
@@ -177,20 +164,22 @@ def test_many_companies_from_the_excel_form_to_wachtend(
     screenshot("meerdere-8-wachtend")
 
 
-def test_rows_whose_invitation_failed_are_sent_again(page, log_in, beheerder, screenshot, settings):
+def test_rows_whose_invitation_failed_are_sent_again(
+    page, log_in, pietersen, companies_in_register, screenshot, settings
+):
     """The mail server refuses: the progress names each failed row with the reason, and
     "Verstuur de mislukte aanvragen opnieuw" sends them once it accepts again."""
-    settings.EMAIL_BACKEND = "tests.ketenmachtigingen.test_invitation.DisconnectingBackend"
+    settings.EMAIL_BACKEND = "tests.mail_backends.DisconnectingBackend"
     settings.OUTBOX_MAX_ATTEMPTS = 1
-    organisation = beheerder.memberships.get().organisation
-    bulk = BulkRequestFactory(organisation=organisation, created_by=beheerder)
+    organisation = pietersen.memberships.get().organisation
+    bulk = BulkRequestFactory(organisation=organisation, created_by=pietersen)
     rows = [
         BulkRequestRowFactory(bulk_request=bulk, kvk_nummer=kvk, name=name)
         for kvk, name, *_address in COMPANIES[:2]
     ]
-    submit(bulk, beheerder.memberships.get())
+    submit(bulk, pietersen.memberships.get())
 
-    log_in("a.pietersen", DEFAULT_PASSWORD, beheerder.totpdevice_set.get())
+    log_in("a.pietersen", DEFAULT_PASSWORD, pietersen.totpdevice_set.get())
     page.goto(f"/ketenmachtigingen/van-relaties/toevoegen/meerdere/{bulk.pk}/voortgang/")
     expect(page.get_by_text("2 van 2 aanvragen verwerkt")).to_be_visible()
     failed = page.locator("table.bulk-failed tbody tr")

@@ -17,14 +17,17 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def beheerder(pietersen):
-    organisation = pietersen.memberships.get().organisation
-    GroepFactory(organisation=organisation, name="Salarisadministratie")
-    return pietersen
+def salarisadministratie(pietersen):
+    """A groep of Pietersen's organisation whose name a new groep may not take."""
+    return GroepFactory(
+        organisation=pietersen.memberships.get().organisation, name="Salarisadministratie"
+    )
 
 
-def test_create_rename_and_delete_a_groep(page, log_in, beheerder, screenshot):
-    log_in("a.pietersen", DEFAULT_PASSWORD, beheerder.totpdevice_set.get())
+def test_create_rename_and_delete_a_groep(
+    page, log_in, pietersen, salarisadministratie, screenshot
+):
+    log_in("a.pietersen", DEFAULT_PASSWORD, pietersen.totpdevice_set.get())
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="groepen").click()
     expect(page.get_by_role("heading", name="Groepen", exact=True)).to_be_visible()
     screenshot("groepen-1-lijst")

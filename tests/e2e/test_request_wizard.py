@@ -7,29 +7,12 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from ketenmachtigingen.constants import Status
-from ketenmachtigingen.models import Ketenmachtiging, RegisterEntry
+from ketenmachtigingen.models import Ketenmachtiging
 from tests.factories import (
     DEFAULT_PASSWORD,
-    GroepFactory,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def beheerder(pietersen):
-    organisation = pietersen.memberships.get().organisation
-    GroepFactory(organisation=organisation, name="Fiscalisten", algemene_bevoegdheid=True)
-    RegisterEntry.objects.create(
-        kvk_nummer="39078749",
-        rsin="800000006",
-        name="ZET solutions B.V.",
-        straat="Albert Einsteinweg",
-        huisnummer="4",
-        postcode="8218NH",
-        plaats="Lelystad",
-    )
-    return pietersen
 
 
 def walk_steps_1_to_4(page, log_in, beheerder, screenshot, prefix):
@@ -79,8 +62,8 @@ def walk_steps_1_to_4(page, log_in, beheerder, screenshot, prefix):
     screenshot(f"{prefix}-5-kies-duur")
 
 
-def test_already_approved_path(page, log_in, beheerder, screenshot):
-    walk_steps_1_to_4(page, log_in, beheerder, screenshot, "goedgekeurd")
+def test_already_approved_path(page, log_in, pietersen, fiscalisten_and_zet, screenshot):
+    walk_steps_1_to_4(page, log_in, pietersen, screenshot, "goedgekeurd")
     page.get_by_label("Kies de duur van de machtigingen", exact=True).select_option("4")
     page.get_by_role("button", name="Ik heb al goedkeuring ontvangen").click()
 
@@ -100,8 +83,10 @@ def test_already_approved_path(page, log_in, beheerder, screenshot):
     assert [g.name for g in km.groepen.all()] == ["Fiscalisten"]
 
 
-def test_send_path_mails_the_invitation_with_the_pdf(page, log_in, beheerder, screenshot):
-    walk_steps_1_to_4(page, log_in, beheerder, screenshot, "verzenden")
+def test_send_path_mails_the_invitation_with_the_pdf(
+    page, log_in, pietersen, fiscalisten_and_zet, screenshot
+):
+    walk_steps_1_to_4(page, log_in, pietersen, screenshot, "verzenden")
     page.get_by_role("button", name="Verstuur aanvraag tot goedkeuring").click()
 
     expect(page.get_by_text("Gegevens contactpersoon bij ZET solutions B.V.")).to_be_visible()

@@ -4,14 +4,15 @@ ticking the box it explains, at Kies diensten, Stap 4 and the send form."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_request_wizard import beheerder  # noqa: F401 (fixture)
 from tests.factories import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_the_explanations_open_without_ticking_anything(page, log_in, beheerder, screenshot):  # noqa: F811
-    log_in("a.pietersen", DEFAULT_PASSWORD, beheerder.totpdevice_set.get())
+def test_the_explanations_open_without_ticking_anything(
+    page, log_in, pietersen, fiscalisten_and_zet, screenshot
+):
+    log_in("a.pietersen", DEFAULT_PASSWORD, pietersen.totpdevice_set.get())
     page.get_by_role("link", name="+ Voeg toe").click()
     page.get_by_label("KVK-nummer of fiscaal nummer").fill("39078749")
     page.get_by_role("button", name="Selecteer bedrijf").click()

@@ -6,8 +6,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from catalogue.models import Dienst
 from ketenmachtigingen.constants import Status
-from ketenmachtigingen.models import Dienst, Ketenmachtiging
+from ketenmachtigingen.models import Ketenmachtiging
 from tests.factories import DEFAULT_PASSWORD, KetenmachtigingFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

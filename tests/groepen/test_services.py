@@ -5,10 +5,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.constants import EHNiveau
+from core.errors import DomainError
 from groepen import services
 from groepen.models import Groep
 from ketenmachtigingen.constants import ActorKind, EventKind
-from ketenmachtigingen.errors import DomainError
 from ketenmachtigingen.models import Ketenmachtiging, KetenmachtigingEvent
 from tests.factories import (
     BeheerderFactory,

@@ -32,17 +32,6 @@ def url(name, groep):
 
 
 @pytest.fixture
-def portal(client, verified_login, beheerder):
-    verified_login(beheerder.user)
-    return client
-
-
-@pytest.fixture
-def org(beheerder):
-    return beheerder.organisation
-
-
-@pytest.fixture
 def jong(org):
     return MembershipFactory(
         organisation=org, user=UserFactory(initials="S.", tussenvoegsel="de", last_name="Jong")

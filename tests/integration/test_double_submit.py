@@ -6,7 +6,6 @@ PostgreSQL's row locks and unique indexes under real concurrency.
 """
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -14,6 +13,7 @@ from ketenmachtigingen.constants import Delivery, Leverancier, Status
 from ketenmachtigingen.models import Ketenmachtiging, RegisterEntry
 from outbox.models import OutboxMessage
 from tests.concurrency import at_once
+from tests.databases import postgresql_only
 from tests.factories import (
     BulkRequestFactory,
     BulkRequestRowFactory,
@@ -21,13 +21,13 @@ from tests.factories import (
     MembershipFactory,
     UserFactory,
 )
-from tests.ketenmachtigingen.test_bulk import SEND_DATA as BULK_SEND_DATA
-from tests.ketenmachtigingen.test_renewals import ending, row
-from tests.ketenmachtigingen.test_request_views import SEND_DATA, complete_steps
+from tests.ketenmachtigingen.bulk_steps import SEND_DATA as BULK_SEND_DATA
+from tests.ketenmachtigingen.renewals import ending, row
+from tests.ketenmachtigingen.request_steps import SEND_DATA, complete_steps
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrency needs PostgreSQL"),
+    postgresql_only("row locks and unique indexes under real concurrency"),
 ]
 
 AT_ONCE = 5
@@ -42,12 +42,6 @@ def post_at_once(client, url: str, data: dict) -> list[int]:
         return own.post(url, data).status_code
 
     return at_once(post, AT_ONCE)
-
-
-@pytest.fixture
-def portal(client, verified_login, beheerder):
-    verified_login(beheerder.user)
-    return client
 
 
 @pytest.fixture

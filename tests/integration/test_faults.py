@@ -25,8 +25,8 @@ from ketenmachtigingen.services.creation import (
 )
 from outbox.models import OutboxMessage, State
 from outbox.services import messages_for, sweep
+from tests.databases import postgresql_only
 from tests.factories import (
-    BeheerderFactory,
     BulkRequestFactory,
     BulkRequestRowFactory,
     DienstFactory,
@@ -34,8 +34,8 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
 )
-from tests.ketenmachtigingen.test_bulk import submit
-from tests.ketenmachtigingen.test_request_views import SEND_DATA, complete_steps
+from tests.ketenmachtigingen.bulk_steps import submit
+from tests.ketenmachtigingen.request_steps import SEND_DATA, complete_steps
 from tests.mailserver import MailServer
 from tests.network import closed_port
 from tests.processes import CeleryWorker, RedisServer, wait_until
@@ -44,9 +44,7 @@ from zlogin import celery_app
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="a worker process needs a shared PostgreSQL"
-    ),
+    postgresql_only("a worker process shares the database with the test"),
     pytest.mark.skipif(not RedisServer.available(), reason="redis-server is not installed"),
 ]
 
@@ -121,12 +119,6 @@ def worker(worker_env, web):
         sys.stderr.write(f"The worker's log, its end:\n{started.output()[-15000:]}")
 
 
-@pytest.fixture
-def intermediair():
-    beheerder = BeheerderFactory(organisation=OrganisationFactory(intermediair=True))
-    return beheerder
-
-
 def request_one(beheerder, email: str, name: str = "Garage Jansen") -> Ketenmachtiging:
     return request_ketenmachtiging(
         acting_user=beheerder.user,
@@ -168,9 +160,9 @@ def sweep_until(condition, timeout: float = 60.0):
     return wait_until(swept, timeout, interval=0.5)
 
 
-def test_a_pool_process_killed_mid_send_delivers_after_restart(worker, mailserver, intermediair):
+def test_a_pool_process_killed_mid_send_delivers_after_restart(worker, mailserver, beheerder):
     mailserver.hold.set()
-    km = request_one(intermediair, "kill@garage.example")  # committed: offered at once
+    km = request_one(beheerder, "kill@garage.example")  # committed: offered at once
 
     wait_until(mailserver.holding.is_set, 60, what="the mail in the middle of its send")
     worker.kill_pool_process(talking_from_port=mailserver.held_peer[1])
@@ -187,10 +179,10 @@ def test_a_pool_process_killed_mid_send_delivers_after_restart(worker, mailserve
 
 
 def test_the_broker_down_during_the_request(
-    worker, broker, mailserver, client, verified_login, intermediair
+    worker, broker, mailserver, client, verified_login, beheerder
 ):
     """The page confirms at once; the invitation follows when the broker is back."""
-    fill_in_the_wizard(client, verified_login, intermediair)
+    fill_in_the_wizard(client, verified_login, beheerder)
     point_web_at(f"redis://127.0.0.1:{closed_port()}/0")
 
     started = time.monotonic()
@@ -210,11 +202,11 @@ def test_the_broker_down_during_the_request(
 
 
 def test_a_hung_broker_during_the_request(
-    worker, broker, mailserver, client, verified_login, intermediair
+    worker, broker, mailserver, client, verified_login, beheerder
 ):
     """A broker that accepts connections and answers nothing holds the page up for at most
     CELERY_BROKER_CONNECTION_TIMEOUT; the invitation follows when it answers again."""
-    fill_in_the_wizard(client, verified_login, intermediair)
+    fill_in_the_wizard(client, verified_login, beheerder)
     broker.freeze()
     try:
         started = time.monotonic()
@@ -231,9 +223,9 @@ def test_a_hung_broker_during_the_request(
     assert len(mailserver.to("j.zetman@zet.example.nl")) == 1
 
 
-def test_smtp_refusing_then_accepting(worker, mailserver, intermediair):
+def test_smtp_refusing_then_accepting(worker, mailserver, beheerder):
     mailserver.refusing = True
-    km = request_one(intermediair, "later@garage.example")
+    km = request_one(beheerder, "later@garage.example")
 
     wait_until(lambda: invitation_of(km).attempts >= 1 and invitation_of(km).last_error, 60)
     assert "451" in invitation_of(km).last_error
@@ -246,9 +238,9 @@ def test_smtp_refusing_then_accepting(worker, mailserver, intermediair):
     assert km.status == Status.AANVRAAG_VERSTUURD
 
 
-def test_smtp_refusing_for_ever_makes_it_fout_with_a_bericht(worker, mailserver, intermediair):
+def test_smtp_refusing_for_ever_makes_it_fout_with_a_bericht(worker, mailserver, beheerder):
     mailserver.refusing = True
-    km = request_one(intermediair, "never@garage.example", name="Bakkerij Nooit")
+    km = request_one(beheerder, "never@garage.example", name="Bakkerij Nooit")
 
     sweep_until(lambda: invitation_of(km).state == State.FAILED)
 
@@ -259,22 +251,20 @@ def test_smtp_refusing_for_ever_makes_it_fout_with_a_bericht(worker, mailserver,
     assert km.status_reason.startswith("De uitnodiging kon niet worden verstuurd: SMTPDataError")
     assert "451" in km.status_reason
     [bericht] = Bericht.objects.filter(ketenmachtiging=km)
-    assert bericht.organisation_id == intermediair.organisation_id
+    assert bericht.organisation_id == beheerder.organisation_id
     assert bericht.subject == "Aanvraag voor Bakkerij Nooit is mislukt"
     assert mailserver.to("never@garage.example") == []
 
 
-def test_a_bulk_of_20_with_the_broker_gone_halfway(
-    worker, broker, mailserver, intermediair, settings
-):
+def test_a_bulk_of_20_with_the_broker_gone_halfway(worker, broker, mailserver, beheerder, settings):
     """Every row's invitation is delivered exactly once after the broker came back empty."""
     # The sweep's patience with messages it handed over, shortened for the test.
     settings.OUTBOX_DISPATCH_LEASE_SECONDS = settings.OUTBOX_QUEUE_LEASE_SECONDS = 2
-    bulk = BulkRequestFactory(organisation=intermediair.organisation, created_by=intermediair.user)
+    bulk = BulkRequestFactory(organisation=beheerder.organisation, created_by=beheerder.user)
     addresses = [
         row.contact_email for row in BulkRequestRowFactory.create_batch(20, bulk_request=bulk)
     ]
-    submit(bulk, intermediair)
+    submit(bulk, beheerder)
 
     wait_until(lambda: len(mailserver.messages()) >= 8, 120, what="half the invitations")
     broker.kill()

@@ -5,8 +5,8 @@ import pytest
 import time_machine
 from django.utils import translation
 
-from ketenmachtigingen.models import Ketenmachtiging, KetenmachtigingEvent
-from tests.factories import BeheerderFactory, OrganisationFactory, UserFactory
+from ketenmachtigingen.models import Ketenmachtiging, KetenmachtigingEvent, RegisterEntry
+from tests.factories import DienstFactory, MembershipFactory, OrganisationFactory, UserFactory
 
 AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
 # Tuesday 10 March 2026, 10:00 in Amsterdam (CET, UTC+1).
@@ -35,25 +35,37 @@ def staff_user(db):
 
 
 @pytest.fixture
-def intermediair(db):
-    return OrganisationFactory(intermediair=True)
-
-
-@pytest.fixture
 def relatie(db):
     return OrganisationFactory()
 
 
 @pytest.fixture
-def beheerder(intermediair):
-    """The beheerder (EH3) of the intermediair who uses the portal."""
-    return BeheerderFactory(organisation=intermediair)
+def collega(beheerder):
+    """S. de Jong, a colleague of the beheerder: someone to give a ketenmachtiging to."""
+    return MembershipFactory(
+        organisation=beheerder.organisation,
+        user=UserFactory(initials="S.", tussenvoegsel="de", last_name="Jong"),
+    )
 
 
 @pytest.fixture
-def person(beheerder):
-    """The person behind the beheerder's middel: not staff."""
-    return beheerder.user
+def dienst(db):
+    """A dienst to request a ketenmachtiging for."""
+    return DienstFactory(name="Adviseursportaal a.s.r. Cockpit", dienstverlener__name="A.S.R.")
+
+
+@pytest.fixture
+def zet(db):
+    """ZET solutions B.V. in the company register: the company of Eén bedrijf."""
+    return RegisterEntry.objects.create(
+        kvk_nummer="39078749",
+        rsin="800000006",
+        name="ZET solutions B.V.",
+        straat="Albert Einsteinweg",
+        huisnummer="4",
+        postcode="8218NH",
+        plaats="Lelystad",
+    )
 
 
 def state_of(km: Ketenmachtiging) -> dict:

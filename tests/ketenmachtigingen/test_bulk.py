@@ -5,11 +5,11 @@ from unittest import mock
 
 import pytest
 from django.core import mail
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from catalogue.scopes import ScopeSelection
 from ketenmachtigingen.bulk import services
 from ketenmachtigingen.constants import Delivery, Status
 from ketenmachtigingen.errors import DomainError
@@ -22,32 +22,26 @@ from ketenmachtigingen.models import (
     RegisterEntry,
 )
 from ketenmachtigingen.services import lifecycle
-from ketenmachtigingen.services.creation import Assignment, ScopeSelection
+from ketenmachtigingen.services.creation import Assignment
 from outbox.models import OutboxMessage, State
 from outbox.services import deliver, messages_for, resend
 from tests.factories import (
     BeheerderFactory,
     BulkRequestFactory,
     BulkRequestRowFactory,
-    DienstFactory,
     GroepFactory,
     KetenmachtigingFactory,
-    MembershipFactory,
     OrganisationFactory,
-    UserFactory,
     valid_rsin,
 )
 from tests.html_inputs import the_input, ticked
-from tests.ketenmachtigingen.test_imports import row, xlsx
+from tests.ketenmachtigingen.bulk_steps import ADD_BULK, SEND_DATA, submit, upload
+from tests.ketenmachtigingen.request_steps import ADD, DIENSTEN, DUUR, GEBRUIKERS
+from tests.ketenmachtigingen.workbooks import row, xlsx
 
 pytestmark = pytest.mark.django_db
 
-ADD = reverse("ketenmachtigingen:add")
-ADD_BULK = reverse("ketenmachtigingen:add_bulk")
 TEMPLATE = reverse("ketenmachtigingen:bulk_template")
-DIENSTEN = reverse("ketenmachtigingen:add_diensten")
-GEBRUIKERS = reverse("ketenmachtigingen:add_gebruikers")
-DUUR = reverse("ketenmachtigingen:add_duration")
 
 
 def url(name: str, bulk) -> str:
@@ -76,35 +70,12 @@ def register(settings):
         )
 
 
-@pytest.fixture
-def portal(client, verified_login, beheerder):
-    verified_login(beheerder.user)
-    return client
-
-
-@pytest.fixture
-def collega(beheerder):
-    return MembershipFactory(
-        organisation=beheerder.organisation,
-        user=UserFactory(initials="S.", tussenvoegsel="de", last_name="Jong"),
-    )
-
-
-@pytest.fixture
-def dienst():
-    return DienstFactory(name="Adviseursportaal a.s.r. Cockpit", dienstverlener__name="A.S.R.")
-
-
 def three_rows():
     return [
         row("39078749", "J.", "", "Zetman", "j.zetman@zet.example.nl", "06 12345678", "REF-1"),
         row(2029700, "A.", "van", "Nul", "a.nul@nul.example.nl", "030 1234567", ""),
         row("30112233", "B.", "", "Berg", "b@bakkerij.example.nl", "+32 2 555 12 12", "REF-3"),
     ]
-
-
-def upload(client, data: bytes, name="bedrijven.xlsx", follow=False):
-    return client.post(ADD_BULK, {"bestand": SimpleUploadedFile(name, data)}, follow=follow)
 
 
 def draft_of(client, organisation) -> dict:
@@ -125,15 +96,6 @@ def accept_after_review(client):
     bulk = BulkRequest.objects.order_by("-pk").first()
     if bulk.accepted_at is None:
         client.post(url("bulk_accept", bulk))
-
-
-SEND_DATA = {
-    "intermediair_email": "km@pietersen.example.nl",
-    "intermediair_telefoon": "030 1234567",
-    "language": "en",
-    "personal_message": "Graag snel retour.",
-    "costs_agreed": "on",
-}
 
 
 # --- Stap 1: the form, the import, the review ----------------------------------------------------
@@ -546,7 +508,7 @@ def test_failed_rows_are_sent_again(
         submit(bulk, beheerder)
     assert set(bulk.rows.values_list("state", flat=True)) == {BulkRowState.FAILED}
     # Now the rows are made, but the mail server refuses.
-    settings.EMAIL_BACKEND = "tests.ketenmachtigingen.test_invitation.DisconnectingBackend"
+    settings.EMAIL_BACKEND = "tests.mail_backends.DisconnectingBackend"
     with django_capture_on_commit_callbacks(execute=True):
         response = portal.post(url("bulk_retry", bulk), follow=True)
     assert "2 aanvragen worden opnieuw verstuurd." in response.content.decode()
@@ -726,22 +688,6 @@ def bulk_request(membership, numbers) -> BulkRequest:
             contact_email=f"contact{number}@example.nl",
         )
     return bulk
-
-
-def submit(bulk, membership) -> bool:
-    """Send the import for Algemene bevoegdheid, for a groep of the intermediair."""
-    return services.submit_bulk_request(
-        bulk,
-        acting_user=membership.user,
-        scope=ScopeSelection(algemene_bevoegdheid=True),
-        assignment=Assignment(groepen=[GroepFactory(organisation=membership.organisation)]),
-        duration_years=5,
-        intermediair_email="km@example.nl",
-        intermediair_telefoon="+31301234567",
-        language="nl",
-        personal_message="",
-        costs_agreed=True,
-    )
 
 
 def test_a_request_staff_marked_fout_after_its_invitation_is_not_sent_again(

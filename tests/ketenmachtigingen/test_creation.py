@@ -251,7 +251,7 @@ def _empty_scope(intermediair, relatie):
 
 def _duration(years):
     def case(intermediair, relatie):
-        return {"duration_years": years}, "De duur is 1 tot en met 5 jaar."
+        return {"duration_years": years}, "Kies een duur van 1 tot en met 5 jaar."
 
     return case
 

@@ -4,8 +4,15 @@ import datetime
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from ketenmachtigingen import dates
+from ketenmachtigingen.constants import (
+    INVITATION_VALID_MONTHS,
+    RENEWAL_REMINDER_MONTHS,
+    STATUS_EXPLANATIONS,
+    Status,
+)
 
 D = datetime.date
 UTC = datetime.UTC
@@ -72,16 +79,21 @@ def test_invitation_deadline(sent_at, deadline):
     assert dates.invitation_deadline(sent_at) == deadline
 
 
-def test_invitation_deadline_follows_the_setting(settings):
-    settings.INVITATION_VALID_MONTHS = 1
-
-    assert dates.invitation_deadline(datetime.datetime(2026, 1, 31, 12, tzinfo=UTC)) == D(
-        2026, 2, 28
+def test_the_texts_name_the_months_the_dates_count():
+    """One number for the rule and its wording: what the beheerder reads is what happens."""
+    sent = datetime.datetime(2026, 1, 15, 12, tzinfo=UTC)
+    assert dates.invitation_deadline(sent) == D(2026, 1 + INVITATION_VALID_MONTHS, 15)
+    assert f"{INVITATION_VALID_MONTHS} maanden geldig" in str(
+        STATUS_EXPLANATIONS[Status.AANVRAAG_VERSTUURD]
     )
+    assert dates.renewal_window_start(D(2026, 1, 15)) == D(2026, 1 + RENEWAL_REMINDER_MONTHS, 15)
+    with translation.override("en"):
+        assert f"valid for {INVITATION_VALID_MONTHS} months" in str(
+            STATUS_EXPLANATIONS[Status.AANVRAAG_VERSTUURD]
+        )
 
 
-def test_renewal_window_start(settings):
-    assert settings.RENEWAL_REMINDER_MONTHS == 3
+def test_renewal_window_start():
     assert dates.renewal_window_start(D(2026, 8, 31)) == D(2026, 11, 30)
 
 

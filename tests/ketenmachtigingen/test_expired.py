@@ -40,17 +40,6 @@ def _person(org, initials, last_name, **kwargs):
 
 
 @pytest.fixture
-def org(beheerder):
-    return beheerder.organisation
-
-
-@pytest.fixture
-def portal(client, verified_login, beheerder):
-    verified_login(beheerder.user)
-    return client
-
-
-@pytest.fixture
 def bakkerij():
     return OrganisationFactory(
         name="Bakkerij Jansen B.V.",

@@ -37,11 +37,6 @@ def d(year, month, day):
 
 
 @pytest.fixture
-def org(beheerder):
-    return beheerder.organisation
-
-
-@pytest.fixture
 def portal(client, verified_login, beheerder, frozen):
     verified_login(beheerder.user)
     return client

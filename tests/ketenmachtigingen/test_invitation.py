@@ -2,7 +2,6 @@
 
 import datetime
 import re
-import smtplib
 import subprocess
 import zlib
 
@@ -14,7 +13,7 @@ from django.utils import timezone, translation
 from berichtenbox.models import Bericht
 from ketenmachtigingen.constants import ActorKind, Delivery, EventKind, Status
 from ketenmachtigingen.mail import build_invitation_message
-from ketenmachtigingen.models import Ketenmachtiging, KetenmachtigingEvent
+from ketenmachtigingen.models import KetenmachtigingEvent
 from ketenmachtigingen.pdf import invitation_pdf, qr_code_data_uri
 from ketenmachtigingen.services.creation import (
     Assignment,
@@ -26,12 +25,11 @@ from outbox.mail import message_id
 from outbox.models import OutboxMessage, State
 from outbox.services import deliver, enqueue, messages_for, resend
 from tests.factories import (
-    DienstFactory,
-    DienstverlenerFactory,
     KetenmachtigingFactory,
     OrganisationFactory,
-    valid_rsin,
 )
+from tests.ketenmachtigingen.invitations import RSIN, make_km, message_text, pdf_text
+from tests.mail_backends import DisconnectingBackend
 from tests.mailserver import MailServer
 
 from .conftest import NOW
@@ -40,7 +38,6 @@ pytestmark = pytest.mark.django_db
 
 # NOW (conftest) is 10 March 2026: the signed form must be back within 3 months.
 DEADLINE = "10-06-2026"
-RSIN = valid_rsin(4242)
 POSTAL_ADDRESS = [
     "Z login eHerkenning",
     "t.a.v. Ketenmachtigingen",
@@ -54,63 +51,8 @@ def _postal_address(settings):
     settings.ZLOGIN_POSTAL_ADDRESS = POSTAL_ADDRESS
 
 
-def make_km(**overrides) -> Ketenmachtiging:
-    """A request just sent, limited to one whole dienstverlener and two single diensten."""
-    belastingdienst = DienstverlenerFactory(name="Belastingdienst")
-    uwv = DienstverlenerFactory(name="UWV")
-    fields = {
-        "relatie": OrganisationFactory(
-            name="Bakkerij De Gouden Korst & Zn. B.V.",
-            kvk_nummer="30112233",
-            rsin=RSIN,
-            straat="Dorpsstraat",
-            huisnummer="12a",
-            postcode="1234 AB",
-            plaats="Amersfoort",
-        ),
-        "intermediair": OrganisationFactory(
-            intermediair=True,
-            name="Accountantskantoor Van Dijk",
-            kvk_nummer="40998877",
-            straat="Keizersgracht",
-            huisnummer="100",
-            postcode="1015 AA",
-            plaats="Amsterdam",
-        ),
-        "algemene_bevoegdheid": False,
-        "dienstverleners": [belastingdienst],
-        "diensten": [
-            DienstFactory(dienstverlener=uwv, name="Werkgeversportaal"),
-            DienstFactory(dienstverlener=uwv, name="Verzuimmelding"),
-        ],
-        "duration_years": 3,
-        "contact_initialen": "A.B.",
-        "contact_tussenvoegsel": "van der",
-        "contact_achternaam": "Berg",
-        "contact_email": "a.vanderberg@bakkerij.example.nl",
-        "intermediair_email": "kantoor@vandijk.example.nl",
-        "intermediair_telefoon": "020 123 45 67",
-        "personal_message": "Zoals besproken.\nGroet, Piet",
-    }
-    fields.update(overrides)
-    return KetenmachtigingFactory(**fields)
-
-
-def pdf_text(pdf: bytes) -> str:
-    """The PDF's text read back by poppler, with all whitespace runs as one space."""
-    out = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
-    return " ".join(out.stdout.decode().split())
-
-
 def pdf_info(pdf: bytes, tool: str) -> str:
     return subprocess.run([tool, "-"], input=pdf, capture_output=True, check=True).stdout.decode()
-
-
-def message_text(message) -> tuple[str, str]:
-    """The plain text body and the HTML alternative."""
-    [(html, mimetype)] = message.alternatives
-    assert mimetype == "text/html"
-    return message.body, html
 
 
 # --- the PDF form ---------------------------------------------------------------------------
@@ -524,26 +466,13 @@ def test_nothing_is_sent_when_no_longer_waiting(snapshot, status):
     assert snapshot(km) == before
 
 
-class DisconnectingBackend:
-    """An e-mail backend whose SMTP server hangs up, every time."""
-
-    attempts = 0
-
-    def __init__(self, fail_silently=False, **kwargs):
-        pass
-
-    def send_messages(self, messages):
-        type(self).attempts += 1
-        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
-
-
 def retry_now(message) -> None:
     """Skip the wait before the next attempt."""
     OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
 
 
 def test_an_smtp_failure_after_the_last_attempt_makes_it_fout(settings, snapshot):
-    settings.EMAIL_BACKEND = f"{__name__}.DisconnectingBackend"
+    settings.EMAIL_BACKEND = "tests.mail_backends.DisconnectingBackend"
     settings.OUTBOX_MAX_ATTEMPTS = 3
     DisconnectingBackend.attempts = 0
     km = make_km()
@@ -603,7 +532,7 @@ def test_a_refused_address_is_fout_at_once(settings):
 
 
 def test_a_failure_does_not_touch_a_withdrawn_request(settings, snapshot):
-    settings.EMAIL_BACKEND = f"{__name__}.DisconnectingBackend"
+    settings.EMAIL_BACKEND = "tests.mail_backends.DisconnectingBackend"
     km = make_km(status=Status.INGETROKKEN)
     before = snapshot(km)
 
@@ -615,7 +544,7 @@ def test_a_failure_does_not_touch_a_withdrawn_request(settings, snapshot):
 def test_staff_send_a_failed_invitation_again(settings, staff_user):
     """ "Verstuur opnieuw": the ketenmachtiging waits for its form again, with a new deadline,
     and the invitation goes out."""
-    settings.EMAIL_BACKEND = f"{__name__}.DisconnectingBackend"
+    settings.EMAIL_BACKEND = "tests.mail_backends.DisconnectingBackend"
     settings.OUTBOX_MAX_ATTEMPTS = 1
     km = make_km()
     message = enqueue(Delivery.INVITATION, target=km)

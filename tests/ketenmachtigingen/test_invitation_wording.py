@@ -18,7 +18,7 @@ from ketenmachtigingen.pdf import invitation_pdf
 from ketenmachtigingen.services import lifecycle
 from tests.factories import KetenmachtigingFactory, OrganisationFactory
 
-from .test_invitation import make_km, message_text, pdf_text
+from .invitations import make_km, message_text, pdf_text
 
 pytestmark = pytest.mark.django_db
 

@@ -33,6 +33,7 @@ from ketenmachtigingen.selectors.overview import tab_queryset
 from ketenmachtigingen.services.transitions import move_many
 from ketenmachtigingen.tasks import run_nightly_jobs as nightly_task
 from tests.concurrency import at_once
+from tests.databases import postgresql_only
 from tests.factories import (
     BeheerderFactory,
     KetenmachtigingFactory,
@@ -534,17 +535,13 @@ def test_batches_are_taken_until_none_is_left(intermediair, relatie, monkeypatch
 
 # --- at the same time (PostgreSQL) ----------------------------------------------------------------
 
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="row locks and advisory locks need PostgreSQL"
-)
-
 
 def run_at_once(job, n_runs=2) -> list[int]:
     """Run the job in `n_runs` threads (own connections) that start together."""
     return at_once(lambda: job(TODAY), n_runs)
 
 
-@postgresql_only
+@postgresql_only("row locks and advisory locks")
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("job", list(jobs.JOBS))
 @pytest.mark.parametrize("advisory_lock", [True, False], ids=["advisory-lock", "row-locks-only"])
@@ -573,7 +570,7 @@ def test_two_runs_at_once_change_each_row_once(job, advisory_lock, monkeypatch):
             assert sum(code in body for body in bodies) == 1, code
 
 
-@postgresql_only
+@postgresql_only("row locks and advisory locks")
 @pytest.mark.django_db(transaction=True)
 def test_a_row_someone_holds_is_left_for_the_next_run():
     intermediair = OrganisationFactory(intermediair=True)

@@ -29,17 +29,6 @@ OVERVIEW = reverse("ketenmachtigingen:overview")
 TODAY = dates.today()
 
 
-@pytest.fixture
-def org(beheerder):
-    return beheerder.organisation
-
-
-@pytest.fixture
-def portal(client, verified_login, beheerder):
-    verified_login(beheerder.user)
-    return client
-
-
 def km(org, name, **kwargs):
     return KetenmachtigingFactory(
         intermediair=org, relatie=OrganisationFactory(name=name), **kwargs

@@ -1,6 +1,5 @@
 """Verlengen from the Acties tab: one, or a selection; the renewal keeps scope, users, groups."""
 
-import datetime
 import json
 import re
 
@@ -23,25 +22,12 @@ from tests.factories import (
     OrganisationFactory,
 )
 from tests.html_inputs import the_input, ticked
+from tests.ketenmachtigingen.renewals import ending, row
 
 pytestmark = pytest.mark.django_db
 
 TODAY = dates.today()
 RENEW = reverse("ketenmachtigingen:renew")
-
-
-def ending(org, name, **kwargs):
-    """Active and ending in 40 days: due for renewal."""
-    start = dates.add_years(TODAY + datetime.timedelta(days=40), -kwargs.get("duration_years", 5))
-    return KetenmachtigingFactory(
-        actief=True,
-        intermediair=org,
-        relatie=OrganisationFactory(name=name),
-        start_date=start,
-        contact_achternaam="Oud",
-        contact_email="oud@example.nl",
-        **kwargs,
-    )
 
 
 def test_a_renewal_copies_scope_people_groups_and_is_activated_where_the_old_one_ends(beheerder):
@@ -123,10 +109,6 @@ def test_no_second_renewal_and_only_active_ones(beheerder):
             costs_agreed=True,
         )
     assert Ketenmachtiging.objects.filter(renews__isnull=False).count() == 1
-
-
-def row(km, naam, email, taal="nl"):
-    return {f"{km.pk}-naam": naam, f"{km.pk}-email": email, f"{km.pk}-taal": taal}
 
 
 def test_acties_tab_shows_the_renewal_table(client, verified_login, beheerder):
@@ -238,12 +220,6 @@ def nothing_sent():
         not Ketenmachtiging.objects.filter(renews__isnull=False).exists()
         and not OutboxMessage.objects.exists()
     )
-
-
-@pytest.fixture
-def portal(client, verified_login, beheerder):
-    verified_login(beheerder.user)
-    return client
 
 
 @pytest.fixture

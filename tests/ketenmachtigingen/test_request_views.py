@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from accounts.constants import EHNiveau
 from ketenmachtigingen.constants import Delivery, EventKind, Leverancier, Status
-from ketenmachtigingen.models import Ketenmachtiging, RegisterEntry
+from ketenmachtigingen.models import Ketenmachtiging
 from outbox.models import OutboxMessage, State
 from outbox.services import messages_for
 from tests.factories import (
@@ -18,72 +18,20 @@ from tests.factories import (
     UserFactory,
 )
 from tests.html_inputs import the_input, ticked
+from tests.ketenmachtigingen.request_steps import (
+    ADD,
+    APPROVED,
+    DIENSTEN,
+    DUUR,
+    GEBRUIKERS,
+    SEND,
+    SEND_DATA,
+    complete_steps,
+    select_company,
+)
 from tests.network import closed_port
 
 pytestmark = pytest.mark.django_db
-
-ADD = reverse("ketenmachtigingen:add")
-DIENSTEN = reverse("ketenmachtigingen:add_diensten")
-GEBRUIKERS = reverse("ketenmachtigingen:add_gebruikers")
-DUUR = reverse("ketenmachtigingen:add_duration")
-SEND = reverse("ketenmachtigingen:add_send")
-APPROVED = reverse("ketenmachtigingen:add_approved")
-
-
-@pytest.fixture
-def zet():
-    return RegisterEntry.objects.create(
-        kvk_nummer="39078749",
-        rsin="800000006",
-        name="ZET solutions B.V.",
-        straat="Albert Einsteinweg",
-        huisnummer="4",
-        postcode="8218NH",
-        plaats="Lelystad",
-    )
-
-
-@pytest.fixture
-def portal(client, verified_login, beheerder):
-    verified_login(beheerder.user)
-    return client
-
-
-@pytest.fixture
-def collega(beheerder):
-    return MembershipFactory(
-        organisation=beheerder.organisation,
-        user=UserFactory(initials="S.", tussenvoegsel="de", last_name="Jong"),
-    )
-
-
-@pytest.fixture
-def dienst():
-    return DienstFactory(name="Adviseursportaal a.s.r. Cockpit", dienstverlener__name="A.S.R.")
-
-
-def select_company(client, number):
-    return client.post(ADD, {"select_company": "1", "number": number}, follow=True)
-
-
-def complete_steps(client, zet, dienst, collega):
-    select_company(client, zet.kvk_nummer)
-    client.post(DIENSTEN, {"diensten": [dienst.pk]})
-    client.post(GEBRUIKERS, {"gebruikers": [collega.pk]})
-
-
-SEND_DATA = {
-    "contact_initialen": "J.",
-    "contact_achternaam": "Zetman",
-    "contact_email": "j.zetman@zet.example.nl",
-    "contact_telefoon": "06 12345678",
-    "intermediair_email": "km@pietersen.example.nl",
-    "intermediair_telefoon": "030 1234567",
-    "language": "en",
-    "personal_message": "Graag snel retour.",
-    "reference": "KLANT-42",
-    "costs_agreed": "on",
-}
 
 
 # --- Stap 1 ------------------------------------------------------------------------------------
@@ -541,12 +489,23 @@ def test_sender_settings(portal, beheerder):
     bad = portal.post(url, {"afzender_email": "x@example.nl", "afzender_telefoon": "abc"})
     assert "Vul een geldig telefoonnummer in" in bad.content.decode()
 
-    portal.post(url, {"afzender_email": "x@example.nl", "afzender_telefoon": "020 123 4567"})
-    beheerder.organisation.refresh_from_db()
-    assert (beheerder.organisation.afzender_email, beheerder.organisation.afzender_telefoon) == (
+    assert "Taal van e-mails" in page and '<option value="nl" selected>Nederlands' in page
+    portal.post(
+        url,
+        {
+            "afzender_email": "x@example.nl",
+            "afzender_telefoon": "020 123 4567",
+            "afzender_language": "en",
+        },
+    )
+    org = beheerder.organisation
+    org.refresh_from_db()
+    assert (org.afzender_email, org.afzender_telefoon, org.afzender_language) == (
         "x@example.nl",
         "+31201234567",
+        "en",
     )
+    assert '<option value="en" selected>English' in portal.get(url).content.decode()
 
 
 def test_the_wizard_is_per_organisation(client, verified_login, zet):

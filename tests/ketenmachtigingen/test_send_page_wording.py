@@ -1,5 +1,3 @@
-# The wizard's fixtures come from test_request_views: imported here, used as arguments.
-# ruff: noqa: F401, F811
 """The last step of a request ("Verzend aanvraag tot goedkeuring"): the sentence that ends with
 the company's name, and the link to the current tarieven where the manual has it."""
 
@@ -7,7 +5,7 @@ import re
 
 import pytest
 
-from .test_request_views import SEND, collega, complete_steps, dienst, portal, zet
+from .request_steps import SEND, complete_steps
 
 pytestmark = pytest.mark.django_db
 

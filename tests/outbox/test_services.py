@@ -14,6 +14,7 @@ from outbox import services
 from outbox.models import OutboxMessage, State
 from outbox.registry import register
 from outbox.services import deliver, enqueue, prune, sweep
+from tests.databases import postgresql_only
 from tests.factories import BeheerderFactory, OrganisationFactory
 from tests.mailserver import MailServer
 from tests.processes import wait_until
@@ -48,7 +49,7 @@ def test_a_first_attempt_is_due_whatever_the_clock_says(organisation):
 
 
 def test_a_retry_waits_for_its_time(organisation, settings):
-    settings.EMAIL_BACKEND = "tests.ketenmachtigingen.test_invitation.DisconnectingBackend"
+    settings.EMAIL_BACKEND = "tests.mail_backends.DisconnectingBackend"
     post_bericht(organisation=organisation, subject="Eerste", body="…")
     [message] = OutboxMessage.objects.all()
 
@@ -126,7 +127,7 @@ def test_only_the_latest_claim_delivers(organisation):
 
 
 def test_staff_send_a_failed_message_again(organisation, settings, admin_user):
-    settings.EMAIL_BACKEND = "tests.ketenmachtigingen.test_invitation.DisconnectingBackend"
+    settings.EMAIL_BACKEND = "tests.mail_backends.DisconnectingBackend"
     settings.OUTBOX_MAX_ATTEMPTS = 1
     post_bericht(organisation=organisation, subject="Eerste", body="…")
     [message] = OutboxMessage.objects.all()
@@ -167,7 +168,7 @@ def test_register_refuses_nothing_but_unknown_kinds_fail_at_enqueue():
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@postgresql_only("row locks")
 def test_reading_a_bericht_does_not_wait_for_its_announcement(organisation, settings):
     """The announcement holds its lock while the mail server takes its time; opening the
     bericht in the portal (marking it read) goes on meanwhile."""

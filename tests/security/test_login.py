@@ -14,7 +14,7 @@ from django.urls import reverse
 from accounts.constants import LoginOutcome
 from accounts.models import LoginEvent
 from accounts.throttle import DEVICE_COOKIE
-from tests.accounts.test_login import code_for, post_code, post_password
+from tests.accounts.login_form import code_for, post_code, post_password
 from tests.factories import DEFAULT_PASSWORD, BeheerderFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,11 +44,6 @@ def gets_past_the_password(client, person) -> bool:
 
 def guess(client, username, times=1):
     return [post_password(client, username, "fout").status_code for _ in range(times)]
-
-
-@pytest.fixture
-def person(beheerder):
-    return beheerder.user
 
 
 @pytest.fixture

@@ -15,13 +15,13 @@ import time
 import pytest
 import time_machine
 from django.core import mail
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from outbox.models import OutboxMessage, State
 from outbox.services import deliver
+from tests.databases import postgresql_only
 from tests.factories import UserFactory
 from tests.mailserver import MailServer
 from tests.network import closed_port
@@ -164,7 +164,7 @@ def test_usernames_go_to_the_stored_address_not_the_typed_one(django_capture_on_
     assert "j.visser" in sent.body
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's UPPER folds ı to I")
+@postgresql_only("its UPPER folds ı to I")
 def test_a_look_alike_address_gets_nothing(django_capture_on_commit_callbacks):
     """`ı` (dotless i) compares equal to `i` case-insensitively: the usernames still go to the
     stored address only, never to a domain an attacker could register."""

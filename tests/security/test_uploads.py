@@ -30,10 +30,11 @@ import openpyxl.xml.functions
 import pytest
 
 from ketenmachtigingen import imports
-from ketenmachtigingen.imports import ImportRefused
+from ketenmachtigingen.imports import ImportRefused, checks
+from ketenmachtigingen.imports.reading import sheet_rows
 from ketenmachtigingen.models import BulkRequest, BulkRequestRow
-from tests.ketenmachtigingen.test_bulk import upload
-from tests.ketenmachtigingen.test_imports import handmade_xlsx, row, xlsx
+from tests.ketenmachtigingen.bulk_steps import upload
+from tests.ketenmachtigingen.workbooks import handmade_xlsx, row, xlsx
 
 ROOT = Path(__file__).resolve().parents[2]
 SHEET, SHARED_STRINGS = "xl/worksheets/sheet1.xml", "xl/sharedStrings.xml"
@@ -120,7 +121,7 @@ def xml_bomb() -> bytes:
     )
     sheet = zipfile.ZipFile(io.BytesIO(data)).getinfo(SHEET)
     assert len(data) < 250_000 and sheet.file_size > 20_000_000
-    assert sheet.file_size < imports.MAX_COMPRESSION_RATIO * sheet.compress_size
+    assert sheet.file_size < checks.MAX_COMPRESSION_RATIO * sheet.compress_size
     return data
 
 
@@ -173,12 +174,6 @@ def passwd_lines() -> list[str]:
 # --- through the upload view ----------------------------------------------------------------------
 
 
-@pytest.fixture
-def portal(client, verified_login, beheerder):
-    verified_login(beheerder.user)
-    return client
-
-
 def assert_refused(response, started: float, message: str = REFUSAL) -> None:
     elapsed = time.perf_counter() - started
     content = response.content.decode()
@@ -208,7 +203,7 @@ def test_what_the_scan_would_miss_defusedxml_refuses_the_same_way(portal, monkey
     """Should a DTD get past `check_file`, openpyxl's parser (defusedxml) refuses its entities,
     and the beheerder reads the same refusal: never an error page, never the expansion."""
     data = build()
-    monkeypatch.setattr(imports, "_refuse_declarations", lambda archive, member: None)
+    monkeypatch.setattr(checks, "_refuse_declarations", lambda archive, member: None)
 
     started = time.perf_counter()
     response = upload(portal, data)
@@ -257,12 +252,12 @@ def test_a_dtd_in_a_part_of_any_name_is_refused():
 def test_a_dtd_across_two_chunks_is_found():
     def change(xml: str) -> str:
         prolog = f"{XML_DECLARATION}<!--"
-        padding = "x" * (imports.SCAN_CHUNK_BYTES - len(prolog) - len("-->") - 4)
+        padding = "x" * (checks.SCAN_CHUNK_BYTES - len(prolog) - len("-->") - 4)
         return prolog + padding + "-->" + BILLION_LAUGHS + xml.removeprefix(XML_DECLARATION)
 
     data = rewrite(openpyxl_workbook(), SHEET, change)
     sheet = zipfile.ZipFile(io.BytesIO(data)).read(SHEET)
-    assert sheet.index(b"<!DOCTYPE") == imports.SCAN_CHUNK_BYTES - 4
+    assert sheet.index(b"<!DOCTYPE") == checks.SCAN_CHUNK_BYTES - 4
 
     assert refusal(data) == REFUSAL
 
@@ -306,7 +301,7 @@ def test_text_that_looks_like_a_dtd_in_a_cell_is_no_declaration():
     data = openpyxl_workbook(reference="<!DOCTYPE html> <!ENTITY x>")
 
     imports.check_file(data)
-    _header, _positions, rows = imports._raw_rows(data)
+    _header, _positions, rows = sheet_rows(data)
     assert [values[6] for _number, values in rows] == ["<!DOCTYPE html> <!ENTITY x>"]
 
 
@@ -332,8 +327,9 @@ import django
 django.setup()
 from django.core.files.uploadedfile import SimpleUploadedFile
 from ketenmachtigingen import imports
+from ketenmachtigingen.imports import checks
 if mode == "unprotected":
-    imports._refuse_declarations = lambda archive, member: None
+    checks._refuse_declarations = lambda archive, member: None
 def peak_mb():
     try:
         with open("/proc/self/status") as status:

@@ -1,16 +1,19 @@
 """Issue an API key for a client and print it (once). Creates the client when asked."""
 
+from argparse import ArgumentParser
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from api.models import ApiClient
 from api.services import create_api_key
-from ketenmachtigingen.models import Dienstverlener
+from catalogue.models import Dienstverlener
 
 
 class Command(BaseCommand):
     help = "Create an API key for CLIENT_NAME and print it; the key is not stored in plain text."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("client_name")
         parser.add_argument("--name", default="", help="A description of the key.")
         parser.add_argument(
@@ -24,7 +27,15 @@ class Command(BaseCommand):
             help="Allow the client the diensten of this dienstverlener (repeatable).",
         )
 
-    def handle(self, *args, client_name, name, create, dienstverlener, **options):
+    def handle(
+        self,
+        *args: Any,
+        client_name: str,
+        name: str,
+        create: bool,
+        dienstverlener: list[str],
+        **options: Any,
+    ) -> None:
         client = ApiClient.objects.filter(name=client_name).first()
         if client is None:
             if not create:

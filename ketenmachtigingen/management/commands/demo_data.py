@@ -12,11 +12,12 @@ from stdnum.nl import bsn
 
 from accounts.constants import EHNiveau, Role, SecondFactor
 from accounts.models import Membership, Organisation, User
+from catalogue.loading import load_catalogue
+from catalogue.models import Dienst, Dienstverlener
 from groepen.models import Groep
 from ketenmachtigingen import dates, jobs
-from ketenmachtigingen.catalogue import load_catalogue
 from ketenmachtigingen.constants import Leverancier
-from ketenmachtigingen.models import Dienst, Dienstverlener, Ketenmachtiging, RegisterEntry
+from ketenmachtigingen.models import Ketenmachtiging, RegisterEntry
 from ketenmachtigingen.services import creation, lifecycle
 
 DEMO_PASSWORD = "Ketenmachtiging-2026"  # noqa: S105 - published in the README on purpose

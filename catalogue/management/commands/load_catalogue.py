@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from ketenmachtigingen.catalogue import load_catalogue
-from ketenmachtigingen.models import Dienst, Dienstverlener
+from catalogue.loading import load_catalogue
+from catalogue.models import Dienst, Dienstverlener
 
 
 class Command(BaseCommand):

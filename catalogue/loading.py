@@ -4,9 +4,15 @@ Loaded by a data migration and by `manage.py load_catalogue`; loading twice chan
 ServiceUUIDs are derived from the names so that every installation has the same ones.
 """
 
+from __future__ import annotations
+
 import uuid
+from typing import TYPE_CHECKING
 
 from accounts.constants import EHNiveau
+
+if TYPE_CHECKING:
+    from .models import Dienst, Dienstverlener
 
 EH2, EH2P, EH3, EH4 = EHNiveau.EH2, EHNiveau.EH2_PLUS, EHNiveau.EH3, EHNiveau.EH4
 _NAMESPACE = uuid.UUID("6f1d8f5e-3b2a-4c8e-9a51-1c2f0e7d9b40")
@@ -146,7 +152,7 @@ def service_uuid(dienstverlener: str, dienst: str) -> uuid.UUID:
     return uuid.uuid5(_NAMESPACE, f"{dienstverlener}/{dienst}")
 
 
-def load_catalogue(dienstverlener_model, dienst_model) -> None:
+def load_catalogue(dienstverlener_model: type[Dienstverlener], dienst_model: type[Dienst]) -> None:
     """Create or update the catalogue; takes the model classes so a migration can use it."""
     for name, oin, is_belastingdienst, diensten in CATALOGUE:
         dienstverlener, _ = dienstverlener_model.objects.update_or_create(
