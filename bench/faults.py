@@ -139,7 +139,7 @@ from ketenmachtigingen.constants import Delivery, Status  # noqa: E402
 from ketenmachtigingen.models import Ketenmachtiging, RegisterEntry  # noqa: E402
 from outbox.models import OutboxMessage, State  # noqa: E402
 from outbox.services import sweep  # noqa: E402
-from tests.ketenmachtigingen.test_request_views import SEND_DATA, complete_steps  # noqa: E402
+from tests.ketenmachtigingen.request_steps import SEND_DATA, complete_steps  # noqa: E402
 from tests.logins import log_in_verified  # noqa: E402
 from zlogin import celery_app  # noqa: E402
 
