@@ -90,3 +90,50 @@ document.addEventListener("htmx:confirm", (event) => {
     event.detail.issueRequest(true),
   );
 });
+
+// A picker's search replaces its list while the beheerder may still be ticking: a box ticked
+// or unticked after the search was sent would otherwise come back in the state the request
+// carried, and the focused box would vanish. The list's selection just before the swap is
+// the truth; after the swap the new list is made to match it, ticks the new list does not
+// show are kept as hidden fields, and the focus returns to the same box.
+const pickedKey = (input) => `${input.name}=${input.value}`;
+let pickerBeforeSwap = null;
+
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const list = event.detail.target;
+  if (list.id !== "picker-list") return;
+  const picked = new Set();
+  const shown = new Set();
+  for (const input of list.querySelectorAll("input[type=checkbox], input[type=hidden]")) {
+    if (input.type === "checkbox") shown.add(pickedKey(input));
+    if (input.type === "hidden" || input.checked) picked.add(pickedKey(input));
+  }
+  const focused = list.contains(document.activeElement) ? pickedKey(document.activeElement) : null;
+  pickerBeforeSwap = { picked, shown, focused };
+});
+
+document.addEventListener("htmx:afterSwap", (event) => {
+  const list = event.detail.target;
+  if (list.id !== "picker-list" || !pickerBeforeSwap) return;
+  const { picked, shown, focused } = pickerBeforeSwap;
+  pickerBeforeSwap = null;
+  const present = new Set();
+  for (const input of list.querySelectorAll("input[type=checkbox], input[type=hidden]")) {
+    const key = pickedKey(input);
+    present.add(key);
+    if (input.type === "checkbox") {
+      if (picked.has(key)) input.checked = true;
+      else if (shown.has(key)) input.checked = false;
+    } else if (!picked.has(key)) input.remove();
+    if (key === focused && input.type === "checkbox") input.focus();
+  }
+  for (const key of picked) {
+    if (present.has(key)) continue;
+    const [name, ...value] = key.split("=");
+    const hidden = document.createElement("input");
+    hidden.type = "hidden";
+    hidden.name = name;
+    hidden.value = value.join("=");
+    list.append(hidden);
+  }
+});

@@ -117,3 +117,31 @@ def test_send_path_mails_the_invitation_with_the_pdf(
     page.get_by_role("link", name="Wachtend op afhandeling").click()
     expect(page.locator(".relatie-row", has_text="ZET solutions B.V.")).to_be_visible()
     screenshot("verzenden-7-wachtend")
+
+
+def test_boxes_ticked_while_a_search_is_under_way_stay_ticked(
+    page, log_in, pietersen, fiscalisten_and_zet
+):
+    log_in("a.pietersen", DEFAULT_PASSWORD, pietersen.totpdevice_set.get())
+    page.get_by_role("link", name="+ Voeg toe").click()
+    page.get_by_label("KVK-nummer of fiscaal nummer").fill("39078749")
+    page.get_by_role("button", name="Selecteer bedrijf").click()
+    page.get_by_role("link", name="Kies diensten").click()
+
+    held = []  # the search's answer waits until the boxes below are ticked
+    page.route(re.compile(r"/diensten/\?.*picker=1"), lambda route: held.append(route))
+    with page.expect_request(re.compile(r"picker=1")):
+        page.get_by_placeholder("Zoek op dienst of dienstverlener...").fill("loonheff")
+    while not held:
+        page.wait_for_timeout(20)
+    page.get_by_label("Facet Portaal").check()  # not among the search's results
+    page.get_by_label("Aangifte loonheffingen").check()
+    held[0].continue_()
+
+    expect(page.get_by_label("Facet Portaal")).to_have_count(0)  # the filtered list is in
+    expect(page.get_by_label("Aangifte loonheffingen")).to_be_checked()
+    expect(page.get_by_label("Aangifte loonheffingen")).to_be_focused()
+    page.get_by_role("button", name="Voeg machtiging(en) toe").click()
+    step2 = page.locator("#stap-2")
+    expect(step2).to_contain_text("Aangifte loonheffingen")
+    expect(step2).to_contain_text("Facet Portaal")
