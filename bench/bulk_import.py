@@ -12,9 +12,9 @@ machine, not the code); the medians are printed too.
 Runs on a SQLite file of its own (var/bench_bulk_import.sqlite3, migrated on start) unless
 DATABASE_URL is set, e.g. for PostgreSQL:
 
-    .venv/bin/python bench/bulk_import.py
+    .venv/bin/python -m bench.bulk_import
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/zlogin_bench \
-        .venv/bin/python bench/bulk_import.py
+        .venv/bin/python -m bench.bulk_import
 
 Prints figures; the last line is one JSON object: validate_s, ratio_to_openpyxl_read,
 peak_rss_mb (ru_maxrss). Budget: validate_s <= 15, ratio <= 4, peak_rss_mb <= 300.
@@ -25,19 +25,14 @@ import json
 import os
 import resource
 import statistics
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from bench.support import ensure_database  # noqa: E402
+from openpyxl import Workbook, load_workbook
 
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench_bulk_import.sqlite3'}")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zlogin.settings")
-os.environ.setdefault("DEBUG", "true")  # the development settings; nothing here is served
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-os.environ["COMPANY_REGISTER"] = "local"
+from bench import support
+
+ROOT = Path(__file__).resolve().parents[1]
 
 ROWS = 10_000
 REPEATS = 5
@@ -45,24 +40,14 @@ KVK_BASE = 70_000_000
 EXISTING_RELATIES = 100
 
 
-ensure_database(os.environ["DATABASE_URL"])
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from openpyxl import Workbook, load_workbook  # noqa: E402
-
-from accounts.models import Organisation  # noqa: E402
-from ketenmachtigingen import imports  # noqa: E402
-from ketenmachtigingen.constants import Status  # noqa: E402
-from ketenmachtigingen.models import Ketenmachtiging, RegisterEntry  # noqa: E402
-
-
-def prepare() -> Organisation:
+def prepare():
     """The register, the intermediair and its existing relaties; replaced on every run."""
+    from django.core.management import call_command
+
+    from accounts.models import Organisation
+    from ketenmachtigingen.constants import Status
+    from ketenmachtigingen.models import Ketenmachtiging, RegisterEntry
+
     call_command("migrate", verbosity=0)
     numbers = [f"{KVK_BASE + i:08d}" for i in range(ROWS)]
     intermediair, _ = Organisation.objects.get_or_create(
@@ -100,6 +85,8 @@ def prepare() -> Organisation:
 
 
 def build_file() -> bytes:
+    from ketenmachtigingen import imports
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Bedrijven")
     sheet.append([column.header for column in imports.COLUMNS])
@@ -141,6 +128,15 @@ def runs(times: list[float]) -> str:
 
 
 def main() -> None:
+    os.environ["COMPANY_REGISTER"] = "local"
+    support.setup_django(
+        DATABASE_URL=f"sqlite:///{ROOT / 'var' / 'bench_bulk_import.sqlite3'}",
+        DEBUG="true",  # the development settings; nothing here is served
+    )
+    from django.db import connection
+
+    from ketenmachtigingen import imports
+
     print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
     intermediair = prepare()
     data = build_file()

@@ -38,7 +38,7 @@ until nothing is pending), and the faults injected.
 Budget: lost 0, stuck 0, duplicates 0, delivered + fout == requested, and every request
 confirmed by the web side; the exit status is 1 when it is missed (the worker's log is kept).
 
-    .venv/bin/python bench/faults.py [--count 120]
+    .venv/bin/python -m bench.faults [--count 120]
 
 DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/zlogin_faults_bench; its rows are
 replaced on every run. Settings of this process and the worker: OUTBOX_RETRY_SECONDS=1,
@@ -58,15 +58,11 @@ import statistics
 import sys
 import threading
 import time
-from pathlib import Path
 from types import SimpleNamespace
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from bench.support import ensure_database, remove_ketenmachtigingen_of  # noqa: E402
-from tests.mailserver import MailServer  # noqa: E402
-from tests.network import closed_port  # noqa: E402
-from tests.processes import CeleryWorker, RedisServer  # noqa: E402
+import psycopg
+
+from bench import support
 
 KVK_BASE = 71_000_000
 INTERMEDIAIR_KVK = "70999999"
@@ -100,51 +96,9 @@ class TimedList(list):
         super().append(item)
 
 
-# Made here, started in run_bench(): their ports go into the settings of both sides.
-REDIS = RedisServer()
-MAIL = MailServer()
-MAIL.received = TimedList()
-
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zlogin_faults_bench")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zlogin.settings")
-os.environ.setdefault("DEBUG", "true")  # the development settings; nothing here is served
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-os.environ.update(OUTBOX_ENV)
-# Celery takes CELERY_BROKER_URL from the environment before its configuration: with it set,
-# point_web_at() would change nothing. The web side's broker is set by point_web_at() alone.
-for name in ("CELERY_BROKER_URL", "CELERY_BROKER_READ_URL", "CELERY_BROKER_WRITE_URL"):
-    os.environ.pop(name, None)
-os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
-os.environ["EMAIL_URL"] = MAIL.url
-
-ensure_database(os.environ["DATABASE_URL"])
-
-import django  # noqa: E402
-import psycopg  # noqa: E402
-
-django.setup()
-
-# One warning per request during a broker outage: counted (left_for_sweep_by_web) instead.
-logging.getLogger("zlogin.outbox").setLevel(logging.ERROR)
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.urls import reverse  # noqa: E402
-
-from accounts.constants import EHNiveau, Role  # noqa: E402
-from accounts.models import Membership, Organisation, User  # noqa: E402
-from catalogue.models import Dienst  # noqa: E402
-from ketenmachtigingen.constants import Delivery, Status  # noqa: E402
-from ketenmachtigingen.models import Ketenmachtiging, RegisterEntry  # noqa: E402
-from outbox.models import OutboxMessage, State  # noqa: E402
-from outbox.services import sweep  # noqa: E402
-from tests.ketenmachtigingen.request_steps import SEND_DATA, complete_steps  # noqa: E402
-from tests.logins import log_in_verified  # noqa: E402
-from zlogin import celery_app  # noqa: E402
-
-SEND = reverse("ketenmachtigingen:add_send")
-OVERVIEW = reverse("ketenmachtigingen:overview")
+# Made in main() before Django starts, started in run_bench(): their ports go into the settings
+# of both sides.
+REDIS = MAIL = None
 
 
 def address(i: int) -> str:
@@ -173,6 +127,8 @@ def worker_env() -> dict[str, str]:
 def point_web_at(broker_url: str) -> None:
     """The web side (this process) hands messages to this broker from now on (as in
     tests/integration/test_faults.py)."""
+    from zlogin import celery_app
+
     conf = celery_app.conf
     conf.update(task_always_eager=False, broker_url=broker_url, result_backend=None)
     celery_app._pool = None
@@ -185,6 +141,13 @@ def point_web_at(broker_url: str) -> None:
 def prepare(count: int):
     """The intermediair, its beheerder (with a TOTP device) and a collega to assign, and `count`
     companies in the local register; what an earlier run made is removed."""
+    from django.core.management import call_command
+
+    from accounts.constants import EHNiveau, Role
+    from accounts.models import Membership, Organisation, User
+    from catalogue.models import Dienst
+    from ketenmachtigingen.models import RegisterEntry
+
     call_command("migrate", verbosity=0)
     intermediair, _ = Organisation.objects.update_or_create(
         kvk_nummer=INTERMEDIAIR_KVK,
@@ -197,7 +160,7 @@ def prepare(count: int):
             "plaats": "Amsterdam",
         },
     )
-    remove_ketenmachtigingen_of(intermediair)
+    support.remove_ketenmachtigingen_of(intermediair)
     numbers = {"kvk_nummer__gte": kvk_nummer(0), "kvk_nummer__lt": kvk_nummer(1_000_000)}
     Organisation.objects.filter(**numbers).delete()
     RegisterEntry.objects.filter(**numbers).delete()
@@ -231,8 +194,12 @@ def prepare(count: int):
     return intermediair, beheerder, collega, dienst
 
 
-def logged_in_client(user) -> Client:
+def logged_in_client(user):
     """A verified login, as tests/conftest.py's verified_login makes one."""
+    from django.test import Client
+
+    from tests.logins import log_in_verified
+
     return log_in_verified(Client(), user)
 
 
@@ -264,11 +231,15 @@ class Run:
 
     def sweep(self) -> int:
         """What beat does every OUTBOX_SWEEP_SECONDS."""
+        from outbox.services import sweep
+
         self.last_sweep = time.monotonic()
         return sweep()
 
     def tick(self) -> None:
         """Between two requests and while waiting: the sweep when due, progress now and then."""
+        from outbox.models import OutboxMessage, State
+
         now = time.monotonic()
         if now - self.last_sweep >= self.args.sweep_seconds:
             self.sweep()
@@ -296,7 +267,7 @@ class Faults(threading.Thread):
     """Injects the worker and SMTP faults, each when its counter (mails received or requests
     made) reaches its threshold."""
 
-    def __init__(self, bench: Run, worker: CeleryWorker, schedule: list[tuple[str, int, str]]):
+    def __init__(self, bench: Run, worker, schedule: list[tuple[str, int, str]]):
         super().__init__(name="faults", daemon=True)
         self.bench = bench
         self.worker = worker
@@ -414,10 +385,19 @@ def broker_outage_of(i: int, count: int) -> tuple[int, int] | None:
     return None
 
 
-def make_requests(run: Run, client: Client, collega: Membership, dienst: Dienst) -> dict:
+def make_requests(run: Run, client, collega, dienst) -> dict:
     """Request every invitation through the wizard; keep at most --window of them ahead of the
     mails received (waiting at most 10 s), so that requests and deliveries overlap. The
     requests of a broker outage are spread over at least --broker-outage-seconds."""
+    from django.urls import reverse
+
+    from ketenmachtigingen.constants import Delivery
+    from ketenmachtigingen.models import Ketenmachtiging
+    from outbox.models import OutboxMessage
+    from tests.ketenmachtigingen.request_steps import SEND_DATA, complete_steps
+    from tests.network import closed_port
+
+    send, overview = reverse("ketenmachtigingen:add_send"), reverse("ketenmachtigingen:overview")
     count, down_url = run.args.count, f"redis://127.0.0.1:{closed_port()}/0"
     web_errors: list[str] = []
     slowest_send_broker_down = 0.0
@@ -453,11 +433,11 @@ def make_requests(run: Run, client: Client, collega: Membership, dienst: Dienst)
             company = SimpleNamespace(kvk_nummer=kvk_nummer(i))
             complete_steps(client, company, dienst, collega)
             started = time.monotonic()
-            response = client.post(SEND, {**SEND_DATA, "contact_email": address(i)})
+            response = client.post(send, {**SEND_DATA, "contact_email": address(i)})
         except Exception as error:  # the test client raises a view's exception
             web_errors.append(f"{address(i)}: {type(error).__name__}: {error}")
         else:
-            if response.status_code != 302 or response.url != OVERVIEW:
+            if response.status_code != 302 or response.url != overview:
                 web_errors.append(f"{address(i)}: HTTP {response.status_code}")
         if outage:
             requests_while_broker_down += 1
@@ -485,6 +465,8 @@ def make_requests(run: Run, client: Client, collega: Membership, dienst: Dienst)
 
 def settle(run: Run) -> int:
     """Sweep as beat would until nothing is pending or --settle-timeout; what is left."""
+    from outbox.models import OutboxMessage, State
+
     deadline = time.monotonic() + run.args.settle_timeout
     while True:
         run.sweep()
@@ -495,8 +477,12 @@ def settle(run: Run) -> int:
         time.sleep(run.args.sweep_seconds)
 
 
-def count_outcome(run: Run, intermediair: Organisation, count: int) -> tuple[dict, list[str]]:
+def count_outcome(run: Run, intermediair, count: int) -> tuple[dict, list[str]]:
     """The figures, and what explains a bad one (duplicates, losses)."""
+    from ketenmachtigingen.constants import Delivery, Status
+    from ketenmachtigingen.models import Ketenmachtiging
+    from outbox.models import OutboxMessage, State
+
     with MAIL.lock:
         received = list(zip(MAIL.received.times, MAIL.received, strict=True))
     per_address = collections.defaultdict(list)  # address: [(accepted at, Message-ID)]
@@ -562,6 +548,7 @@ def count_outcome(run: Run, intermediair: Organisation, count: int) -> tuple[dic
 
 
 def main() -> None:
+    global REDIS, MAIL
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=120, help="invitations to request")
     parser.add_argument("--window", type=int, default=20, help="requests ahead of the mails")
@@ -575,13 +562,36 @@ def main() -> None:
         help="kill the worker the moment the SMTP server has accepted a mail (see fault_schedule)",
     )
     args = parser.parse_args()
+    from tests.mailserver import MailServer
+    from tests.processes import RedisServer
+
+    REDIS = RedisServer()
+    MAIL = MailServer()
+    MAIL.received = TimedList()
+    os.environ.update(OUTBOX_ENV)
+    # Celery takes CELERY_BROKER_URL from the environment before its configuration: with it set,
+    # point_web_at() would change nothing. The web side's broker is set by point_web_at() alone.
+    for name in ("CELERY_BROKER_URL", "CELERY_BROKER_READ_URL", "CELERY_BROKER_WRITE_URL"):
+        os.environ.pop(name, None)
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
+    os.environ["EMAIL_URL"] = MAIL.url
     try:
+        support.setup_django(
+            DATABASE_URL="postgres://postgres@127.0.0.1:5432/zlogin_faults_bench",
+            DEBUG="true",  # the development settings; nothing here is served
+        )
+        # One warning per request during a broker outage: counted (left_for_sweep_by_web) instead.
+        logging.getLogger("zlogin.outbox").setLevel(logging.ERROR)
         check_and_run(parser, args)
     finally:
         REDIS.__exit__(None, None, None)  # stopped, and its directory removed
 
 
 def check_and_run(parser, args) -> None:
+    from django.db import connection
+
+    from tests.processes import RedisServer
+
     if args.count < 20:
         parser.error("--count must be at least 20: the faults are spread over the run")
     if not RedisServer.available():
@@ -602,6 +612,10 @@ def check_and_run(parser, args) -> None:
 
 
 def run_bench(args) -> bool:
+    from django.db import connection
+
+    from tests.processes import CeleryWorker
+
     print(
         f"database: {connection.settings_dict['NAME']}; machine: {os.cpu_count()} cores; "
         f"load average {os.getloadavg()[0]:.2f}",

@@ -12,7 +12,7 @@
 Prints figures; the last line is one JSON object.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/zlogin_bench \
-        .venv/bin/python bench/invitation.py [--count 200]
+        .venv/bin/python -m bench.invitation [--count 200]
 
 Its rows (KVK-nummers 80000000 and up, and the outbox messages of its ketenmachtigingen) are
 replaced on every run; other benchmarks' rows in the same database are left alone.
@@ -27,20 +27,13 @@ import sys
 import time
 from pathlib import Path
 
+import redis
+
+from bench import support
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from bench.support import ensure_database, remove_ketenmachtigingen_of  # noqa: E402
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
-# Read by zlogin.settings in this process and in the worker it starts.
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zlogin_bench")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zlogin.settings")
-os.environ.setdefault("DEBUG", "true")  # the development settings; nothing here is served
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-os.environ["CELERY_BROKER_URL"] = os.environ["CELERY_RESULT_BACKEND"] = REDIS_URL
-os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
-os.environ["EMAIL_URL"] = "memorymail://"  # locmem
-
 WARMUP, REPEATS = 3, 30
 POLL_SECONDS = 0.02
 CONCURRENCY = 2
@@ -50,31 +43,15 @@ LOCK_KEY = "bench:invitation:running"
 QUEUE = "bench-invitation"
 
 
-ensure_database(os.environ["DATABASE_URL"])
-
-import django  # noqa: E402
-import redis  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from accounts.models import Organisation  # noqa: E402
-from ketenmachtigingen.constants import Delivery, EventKind, Status  # noqa: E402
-from ketenmachtigingen.models import (  # noqa: E402
-    Dienst,
-    Ketenmachtiging,
-    KetenmachtigingEvent,
-)
-from ketenmachtigingen.pdf import invitation_pdf  # noqa: E402
-from outbox.services import enqueue_each  # noqa: E402
-from zlogin import celery_app  # noqa: E402
-
-
-def fill(count: int) -> list[Ketenmachtiging]:
+def fill(count: int) -> list:
     """`count` requests just sent by one intermediair, each to its own relatie."""
+    from django.utils import timezone
+
+    from accounts.models import Organisation
+    from catalogue.models import Dienst
+    from ketenmachtigingen.constants import Status
+    from ketenmachtigingen.models import Ketenmachtiging
+
     intermediair, _ = Organisation.objects.update_or_create(
         kvk_nummer=f"{KVK_BASE:08d}",
         defaults={
@@ -86,7 +63,7 @@ def fill(count: int) -> list[Ketenmachtiging]:
             "plaats": "Amsterdam",
         },
     )
-    remove_ketenmachtigingen_of(intermediair)
+    support.remove_ketenmachtigingen_of(intermediair)
     Organisation.objects.filter(
         kvk_nummer__gt=f"{KVK_BASE:08d}", kvk_nummer__lt=f"{KVK_BASE + 1_000_000:08d}"
     ).delete()
@@ -137,8 +114,10 @@ def fill(count: int) -> list[Ketenmachtiging]:
     return kms
 
 
-def time_pdf(km: Ketenmachtiging) -> tuple[list[float], list[float]]:
+def time_pdf(km) -> tuple[list[float], list[float]]:
     """Wall-clock and CPU milliseconds per render, after the warm-up renders."""
+    from ketenmachtigingen.pdf import invitation_pdf
+
     for _ in range(WARMUP):
         invitation_pdf(km)
     wall, cpu = [], []
@@ -171,15 +150,23 @@ def stop_worker(worker: subprocess.Popen) -> None:
         worker.wait()
 
 
-def sent_count(kms: list[Ketenmachtiging]) -> int:
+def sent_count(kms: list) -> int:
+    from ketenmachtigingen.models import Ketenmachtiging
+
     return Ketenmachtiging.objects.filter(
         pk__in=[km.pk for km in kms], invitation_sent_at__isnull=False
     ).count()
 
 
-def send_all(kms: list[Ketenmachtiging], timeout: float) -> float:
+def send_all(kms: list, timeout: float) -> float:
     """Write one invitation message per ketenmachtiging (offered to the worker on commit) and
     wait until every one has been sent; seconds taken."""
+    from django.db import transaction
+
+    from ketenmachtigingen.constants import Delivery, EventKind
+    from ketenmachtigingen.models import KetenmachtigingEvent
+    from outbox.services import enqueue_each
+
     start = time.perf_counter()
     with transaction.atomic():
         enqueue_each(Delivery.INVITATION, kms)
@@ -200,6 +187,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=200, help="invitations to send (M)")
     args = parser.parse_args()
+    # Read by zlogin.settings in this process and in the worker it starts.
+    os.environ["CELERY_BROKER_URL"] = os.environ["CELERY_RESULT_BACKEND"] = REDIS_URL
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
+    os.environ["EMAIL_URL"] = "memorymail://"  # locmem
+    support.setup_django(
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/zlogin_bench",
+        DEBUG="true",  # the development settings; nothing here is served
+    )
     # Two runs at once would replace each other's rows and take each other's tasks.
     lock = redis.Redis.from_url(REDIS_URL)
     if not lock.set(LOCK_KEY, os.getpid(), nx=True, ex=1800):
@@ -211,6 +206,10 @@ def main() -> None:
 
 
 def run(count: int) -> None:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from zlogin import celery_app
 
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}; broker: {REDIS_URL}")
     # Other processes on the machine slow every figure down: the load is printed with them.

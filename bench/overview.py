@@ -4,63 +4,35 @@ Times the first page of each tab, a search and a whole CSV export through Django
 path (middleware, 2FA check, tenant scoping, templates), and compares the page time with an
 intermediary of 100 relaties. Prints figures; the last line is one JSON object.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/zlogin_bench .venv/bin/python bench/overview.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/zlogin_bench .venv/bin/python -m bench.overview
 """
 
+import datetime
 import json
 import os
 import statistics
-import sys
 import time
 import warnings
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.support import ensure_database  # noqa: E402
-
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zlogin_bench")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zlogin.settings")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-# Production settings, as a server runs them (no debug query log); plain HTTP and unhashed
-# static names because the test client and no collectstatic run here.
-os.environ.update(
-    DEBUG="false",
-    SECRET_KEY="bench-" + "k" * 50,
-    ALLOWED_HOSTS="testserver",
-    SECURE_SSL_REDIRECT="false",
-    SESSION_COOKIE_SECURE="false",
-    CSRF_COOKIE_SECURE="false",
-    STATIC_MANIFEST="false",
-)
-warnings.filterwarnings("ignore", message="No directory at")  # no collectstatic here
+from bench import support
 
 LARGE, SMALL = 50_000, 100
 REPEATS, WARMUP = 15, 3
 
 
-ensure_database(os.environ["DATABASE_URL"])
-
-import django  # noqa: E402
-
-django.setup()
-
-import datetime  # noqa: E402
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-
-from accounts.constants import EHNiveau, Role  # noqa: E402
-from accounts.models import Membership, Organisation, User  # noqa: E402
-from groepen.models import Groep  # noqa: E402
-from ketenmachtigingen import dates  # noqa: E402
-from ketenmachtigingen.constants import Status  # noqa: E402
-from ketenmachtigingen.models import Ketenmachtiging  # noqa: E402
-from tests.logins import log_in_verified  # noqa: E402
-
-
-def fill(name: str, kvk_prefix: int, count: int) -> Organisation:
+def fill(name: str, kvk_prefix: int, count: int):
     """An intermediary with `count` relaties, one ketenmachtiging each, in every tab."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from accounts.constants import EHNiveau
+    from accounts.models import Membership, Organisation, User
+    from groepen.models import Groep
+    from ketenmachtigingen import dates
+    from ketenmachtigingen.constants import Status
+    from ketenmachtigingen.models import Ketenmachtiging
+
     intermediair, created = Organisation.objects.get_or_create(
         kvk_nummer=f"{kvk_prefix:08d}", defaults={"name": name, "ketenmachtigingen_enabled": True}
     )
@@ -112,7 +84,7 @@ def fill(name: str, kvk_prefix: int, count: int) -> Organisation:
                 algemene_bevoegdheid=True,
                 start_date=start,
                 end_date=dates.add_years(start, 5) if start else None,
-                sent_at=None if start else django.utils.timezone.now(),
+                sent_at=None if start else timezone.now(),
                 reference=f"REF-{i}",
                 contact_achternaam=f"Contact{i}",
                 contact_email=f"c{i}@example.nl",
@@ -135,7 +107,13 @@ def fill(name: str, kvk_prefix: int, count: int) -> Organisation:
     return intermediair
 
 
-def client_for(intermediair: Organisation) -> Client:
+def client_for(intermediair):
+    from django.test import Client
+
+    from accounts.constants import EHNiveau, Role
+    from accounts.models import Membership, User
+    from tests.logins import log_in_verified
+
     user, _ = User.objects.get_or_create(username=f"bench-beheerder-{intermediair.pk}")
     Membership.objects.get_or_create(
         user=user,
@@ -162,7 +140,7 @@ def peak_rss_kb() -> int:
     return _status_kb("VmHWM")
 
 
-def median_ms(client: Client, url: str, params: dict) -> float:
+def median_ms(client, url: str, params: dict) -> float:
     timings = []
     for i in range(WARMUP + REPEATS):
         started = time.perf_counter()
@@ -175,6 +153,21 @@ def median_ms(client: Client, url: str, params: dict) -> float:
 
 
 def main() -> None:
+    # Production settings, as a server runs them (no debug query log); plain HTTP and unhashed
+    # static names because the test client and no collectstatic run here.
+    os.environ.update(
+        DEBUG="false",
+        SECRET_KEY="bench-" + "k" * 50,
+        ALLOWED_HOSTS="testserver",
+        SECURE_SSL_REDIRECT="false",
+        SESSION_COOKIE_SECURE="false",
+        CSRF_COOKIE_SECURE="false",
+        STATIC_MANIFEST="false",
+    )
+    warnings.filterwarnings("ignore", message="No directory at")  # no collectstatic here
+    support.setup_django(DATABASE_URL="postgres://postgres@127.0.0.1:5432/zlogin_bench")
+    from django.core.management import call_command
+
     call_command("migrate", verbosity=0)
     large = fill("Bench Groot", 60_000_000, LARGE)
     small = fill("Bench Klein", 70_000_000, SMALL)
