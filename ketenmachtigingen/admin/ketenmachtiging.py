@@ -9,6 +9,7 @@ and are kept for the audit trail (no delete).
 import re
 
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -169,41 +170,7 @@ class KetenmachtigingAdmin(LifecycleButtons, LifecycleListActions, admin.ModelAd
     )
     # Everything but the reference: the status and what goes with it change only through the
     # buttons, the rest is what the relatie signed.
-    readonly_fields = (
-        "request_code",
-        "status",
-        "status_reason",
-        "relatie_display",
-        "intermediair_display",
-        "scope_display",
-        "duration_display",
-        "leverancier",
-        "renews",
-        "start_date",
-        "end_date",
-        "revocation_date",
-        "gebruikers_display",
-        "groepen_display",
-        "contact_name_display",
-        "contact_email",
-        "contact_telefoon",
-        "language",
-        "intermediair_email",
-        "intermediair_telefoon",
-        "personal_message",
-        "created_at_display",
-        "created_by_display",
-        "costs_agreed_at",
-        "sent_at",
-        "invitation_sent_at",
-        "deadline_display",
-        "deliveries_display",
-        "received_at",
-        "activated_at",
-        "revoked_at",
-        "reminder_sent_at",
-        "last_used_at",
-    )
+    readonly_fields = tuple(f for f in flatten_fieldsets(fieldsets) if f != "reference")
 
     # --- permissions: ketenmachtigingen come from the portal and stay for the audit trail
 

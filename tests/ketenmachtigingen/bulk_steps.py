@@ -1,6 +1,8 @@
 """Voeg nieuwe ketenmachtigingen toe, Meerdere bedrijven: uploading the Excel form, the send
 page's fields and sending an import, as the tests take these steps."""
 
+from collections.abc import Collection
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -24,8 +26,9 @@ def upload(client, data: bytes, name="bedrijven.xlsx", follow=False):
     return client.post(ADD_BULK, {"bestand": SimpleUploadedFile(name, data)}, follow=follow)
 
 
-def submit(bulk, membership) -> bool:
-    """Send the import for Algemene bevoegdheid, for a groep of the intermediair."""
+def submit(bulk, membership, included_row_ids: Collection[int] = ()) -> bool:
+    """Send the import for Algemene bevoegdheid, for a groep of the intermediair, with the rows
+    `included_row_ids` sent although their relatie already has a ketenmachtiging."""
     return services.submit_bulk_request(
         bulk,
         acting_user=membership.user,
@@ -37,4 +40,5 @@ def submit(bulk, membership) -> bool:
         language="nl",
         personal_message="",
         costs_agreed=True,
+        included_row_ids=included_row_ids,
     )

@@ -870,19 +870,7 @@ def test_the_service_refuses_an_included_identical_row_and_changes_nothing(behee
     zet = row_of(bulk, "39078749")
 
     with pytest.raises(DomainError, match="precies deze diensten"):
-        services.submit_bulk_request(
-            bulk,
-            acting_user=beheerder.user,
-            scope=ScopeSelection(algemene_bevoegdheid=True),
-            assignment=Assignment(groepen=[GroepFactory(organisation=beheerder.organisation)]),
-            duration_years=5,
-            intermediair_email="km@example.nl",
-            intermediair_telefoon="+31301234567",
-            language="nl",
-            personal_message="",
-            costs_agreed=True,
-            included_row_ids=[zet.pk],
-        )
+        submit(bulk, beheerder, included_row_ids=[zet.pk])
 
     assert BulkRequest.objects.get().state == BulkRequestState.DRAFT
     assert bulk.rows.count() == 2
