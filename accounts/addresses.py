@@ -13,6 +13,7 @@ plain IPv4.
 import ipaddress
 from functools import cache
 
+import structlog
 from django.conf import settings
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -93,3 +94,9 @@ class ClientAddressMiddleware:
         meta.pop("HTTP_X_FORWARDED_FOR", None)
         meta["REMOTE_ADDR"] = address
         return self.get_response(request)
+
+
+def bind_client_address_to_logs(sender, request, **kwargs) -> None:
+    """Every log line of a request carries the client's address as ClientAddressMiddleware
+    found it (django-structlog's own lookup would look at the headers a second time)."""
+    structlog.contextvars.bind_contextvars(ip=request.META.get("REMOTE_ADDR"))

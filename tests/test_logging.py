@@ -65,6 +65,26 @@ def test_the_request_id_of_a_trusted_proxy_goes_with_the_outbox_message(settings
     assert second.request_id not in ("", "req-2")  # its own id: a client's header is not taken
 
 
+def test_a_requests_log_lines_carry_the_clients_address(settings):
+    from django_structlog.signals import bind_extra_request_finished_metadata
+
+    settings.TRUSTED_PROXIES = ["10.0.0.2"]
+    bound = []
+
+    def note(sender, **kwargs):
+        bound.append(structlog.contextvars.get_contextvars()["ip"])
+
+    bind_extra_request_finished_metadata.connect(note)
+    try:
+        Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.5").get("/health/live")
+        Client(REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="203.0.113.9").get("/health/live")
+    finally:
+        bind_extra_request_finished_metadata.disconnect(note)
+
+    # Behind the trusted proxy the address it forwarded; otherwise the peer, whatever it says.
+    assert bound == ["203.0.113.5", "198.51.100.7"]
+
+
 def test_a_delivery_logs_with_the_request_id_of_its_message():
     seen = []
     register(

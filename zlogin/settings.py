@@ -487,6 +487,8 @@ structlog.configure(
 DJANGO_STRUCTLOG_CELERY_ENABLED = True
 # A proxy's X-Request-ID is kept (accounts/addresses.py drops it from anyone else).
 DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True
+# The client's address is bound by accounts.addresses, from what ClientAddressMiddleware found.
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False
 # Celery logs through the configuration above instead of its own (zlogin/celery.py).
 
 if DEBUG:
