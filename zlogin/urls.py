@@ -25,6 +25,8 @@ urlpatterns = [
     path("health/ready", health.ready, name="health_ready"),
     # For Prometheus: not public (zlogin/metrics.py).
     path("metrics", metrics.view, name="metrics"),
+    # Before the portal's pages: the check is the most frequent request and resolves first.
+    path("api/", include("api.urls")),
     path("", include("accounts.urls")),
     *auth_urlpatterns,
     path("ketenmachtigingen/", include("ketenmachtigingen.urls")),
@@ -32,7 +34,6 @@ urlpatterns = [
     path("groepen/", include("groepen.urls")),
     _not_built("overige-wijzigingen/", _("Overige wijzigingen"), "overige_wijzigingen"),
     path("berichtenbox/", include("berichtenbox.urls")),
-    path("api/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
