@@ -91,6 +91,24 @@ def test_details_remove_and_add_a_user(page, log_in, setting, screenshot):
     assert [m.user.last_name for m in setting["bakkerij"].gebruikers.all()] == ["Jong"]
 
 
+def test_a_user_ticked_before_a_search_is_added_with_the_one_found(page, log_in, setting):
+    login(page, log_in, setting)
+    row = page.locator(".relatie-row", has_text="Drukkerij Vos")
+    row.locator("summary").click()
+    row.get_by_role("link", name="Voeg gebruiker toe").click()
+    page.get_by_label("S. de Jong").check()
+    page.get_by_placeholder("Zoek op gebruiker").fill("Visser")
+    expect(page.get_by_label("S. de Jong")).to_have_count(0)  # filtered out, still chosen
+    page.get_by_label("P. Visser").check()
+    page.get_by_role("button", name="Voeg gebruikers toe").click()
+
+    expect(
+        page.get_by_text("De gebruikers zijn toegevoegd aan de ketenmachtiging.")
+    ).to_be_visible()
+    added = setting["drukkerij"].gebruikers.all()
+    assert sorted(m.user.last_name for m in added) == ["Jong", "Visser"]
+
+
 def test_revoke_now_and_on_a_date(page, log_in, setting, screenshot):
     login(page, log_in, setting)
     row = page.locator(".relatie-row", has_text="Drukkerij Vos")
