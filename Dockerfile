@@ -82,7 +82,7 @@ USER 10001:10001
 EXPOSE 8000
 # Ready: /health/ready answers 200 (database, cache, broker, static files), asked over loopback
 # with the first of ALLOWED_HOSTS as Host (Django refuses a host it does not serve).
-HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
+HEALTHCHECK --interval=30s --timeout=15s --start-period=60s --retries=3 \
   CMD ["python", "zlogin/healthcheck.py"]
 
 # Processes, threads, logging, the control socket: gunicorn.conf.py. SIGTERM stops it

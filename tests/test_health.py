@@ -1,12 +1,15 @@
 """/health/live and /health/ready: for the load balancer, without login, never a 500 and never
 slow."""
 
+import logging
 import time
 
+import psycopg
 import pytest
-from django.db import connections
-from django.test import Client
+from django.db import connection, connections
+from django.test import Client, override_settings
 
+from tests.databases import postgresql_only
 from tests.network import closed_port
 from tests.processes import RedisServer
 from zlogin import health
@@ -29,10 +32,11 @@ def test_live_answers_without_the_database_or_a_session(django_assert_num_querie
     assert response.cookies == {}
 
 
-def test_ready_names_every_part(settings, django_assert_num_queries):
+def test_ready_names_every_part(settings, django_assert_max_num_queries):
     settings.CELERY_TASK_ALWAYS_EAGER = True  # the embedded default: no broker to ask
 
-    with django_assert_num_queries(1):  # one round trip, on the request's own connection
+    # One SELECT 1 on the request's own connection (on PostgreSQL not through Django's cursor).
+    with django_assert_max_num_queries(1):
         response, _seconds = ready()
 
     assert response.status_code == 200
@@ -138,3 +142,87 @@ def test_plain_http_health_checks_are_not_sent_to_https(settings):
     assert Client().get("/health/live").status_code == 200
     assert ready()[0].status_code == 200
     assert Client().get("/inloggen/").status_code == 301
+
+
+def test_an_unreachable_cache_is_503_and_named(settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    unreachable = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+
+    with override_settings(CACHES={"default": unreachable}):
+        response, seconds = ready()
+
+    assert response.status_code == 503
+    assert response.json()["checks"] == {
+        "database": "ok",
+        "cache": "unable to connect",
+        "static": "ok",
+    }
+    assert seconds < 3
+
+
+def test_whatever_a_part_raises_is_a_503_naming_it(monkeypatch, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+    def broken():
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(health, "static_manifest", broken)
+
+    response, _seconds = ready()
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["static"] == "unavailable (RuntimeError)"
+
+
+def test_the_brokers_password_is_neither_shown_nor_logged(broker_at, caplog):
+    broker_at(f"redis://:geheim-wachtwoord@127.0.0.1:{closed_port()}/0")
+
+    with caplog.at_level(logging.WARNING, logger="zlogin.health"):
+        response, _seconds = ready()
+
+    assert response.json()["checks"]["broker"] == "unable to connect"
+    assert "geheim" not in response.content.decode()
+    assert "health: broker is not ready" in caplog.text  # the operator learns why
+    assert "geheim" not in caplog.text
+
+
+def _terminate_backend_of(conn) -> None:
+    s = conn.settings_dict
+    with psycopg.connect(
+        dbname=s["NAME"], user=s["USER"], password=s["PASSWORD"], host=s["HOST"], port=s["PORT"],
+        autocommit=True,
+    ) as other:  # fmt: skip
+        other.execute("SELECT pg_terminate_backend(%s)", [conn.connection.info.backend_pid])
+
+
+@postgresql_only("a connection the server closes")
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_the_database_dropped_is_replaced_without_a_503(settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    assert ready()[0].status_code == 200
+    before = connection.connection.info.backend_pid
+    _terminate_backend_of(connection)  # as a database restart does
+
+    response, _seconds = ready()
+
+    assert response.status_code == 200
+    assert connection.connection.info.backend_pid != before
+
+
+@postgresql_only("libpq's connection options")
+def test_a_silent_database_server_is_an_error_within_seconds():
+    """A frozen host or a network cut without a reset: the kernel gives up on unanswered data
+    after tcp_user_timeout and on an idle connection through keepalives, not after minutes."""
+    connection.ensure_connection()
+    options = {
+        option.keyword.decode(): (option.val or b"").decode()
+        for option in connection.connection.pgconn.info
+    }
+
+    assert options["tcp_user_timeout"] == "5000"
+    assert options["connect_timeout"] == "5"
+    assert (options["keepalives"], options["keepalives_idle"]) == ("1", "30")

@@ -5,8 +5,9 @@ part the portal needs, in the request's own thread and on the process's own conn
 it costs what one request through the same stack costs: one PostgreSQL round trip on the
 persistent database connection, one write to the cache, a PING to the Redis broker (when tasks
 go through one) and a look at the static files' manifest. 200, or 503 with JSON naming the part
-that failed; never a 500. Every part has a short time limit of its client: the database's
-connect timeout (DATABASE_CONNECT_TIMEOUT), the cache's and the broker's socket timeouts.
+that failed; never a 500. The parts are asked one after the other, each within its client's
+time limit: the database's connect timeout and TCP user timeout (DATABASE_CONNECT_TIMEOUT,
+DATABASE_TCP_USER_TIMEOUT: 5 s each), 2 s for the cache and for the broker; at worst about 9 s.
 """
 
 import datetime
@@ -34,10 +35,20 @@ class Unavailable(Exception):
 
 
 def database() -> None:
-    with connections[DATABASE_ALIAS].cursor() as cursor:
-        cursor.execute("SELECT 1")
-        if cursor.fetchone() != (1,):
-            raise Unavailable("unexpected answer")
+    connection = connections[DATABASE_ALIAS]
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return
+    # Django's cursor would first run a SELECT 1 of its own on a reused connection
+    # (CONN_HEALTH_CHECKS); is_usable() is that SELECT 1, and the probe's only round trip. A
+    # connection the server dropped (a restart) is replaced once, as any request would.
+    for _attempt in range(2):
+        connection.ensure_connection()
+        if connection.is_usable():
+            return
+        connection.close()
+    raise Unavailable("the connection was lost")
 
 
 def cache_write() -> None:
@@ -74,14 +85,21 @@ def _parts() -> dict[str, Callable[[], None]]:
 
 
 def _outcome(name: str, probe: Callable[[], None]) -> str:
+    """OK, or what the report says of the part; the log line says why (a client's message names
+    host and port, never a password), a traceback only for what no client explains."""
     try:
         probe()
-    except Unavailable as error:
-        return str(error)
-    except redis.TimeoutError:
-        return "no answer in time"
-    except redis.ConnectionError:
-        return "unable to connect"
+    except (Unavailable, redis.RedisError) as error:
+        if isinstance(error, Unavailable):
+            shown = str(error)
+        elif isinstance(error, redis.TimeoutError):
+            shown = "no answer in time"
+        elif isinstance(error, redis.ConnectionError):
+            shown = "unable to connect"
+        else:
+            shown = f"unavailable ({type(error).__name__})"
+        logger.warning("health: %s is not ready: %s", name, error)
+        return shown
     except Exception as error:  # never a 500: whatever broke, the part is not ready
         logger.warning("health: %s is not ready", name, exc_info=True)
         return f"unavailable ({type(error).__name__})"

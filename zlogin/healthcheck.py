@@ -7,7 +7,7 @@ import http.client
 import os
 import sys
 
-TIMEOUT_SECONDS = 8
+TIMEOUT_SECONDS = 10  # above /health/ready's worst case (about 9 s)
 
 
 def host_name() -> str:

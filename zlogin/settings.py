@@ -132,10 +132,16 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # A database that does not answer is an error in seconds, not a hanging request.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
-    )
+    # A database that does not answer is an error in seconds, not a hanging request: when
+    # connecting, and on a connection whose server stopped answering (a frozen host, a network
+    # cut without a reset), where a request would otherwise wait for TCP to give up (minutes).
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
+    options.setdefault("tcp_user_timeout", 1000 * env.int("DATABASE_TCP_USER_TIMEOUT", default=5))
+    options.setdefault("keepalives", 1)
+    options.setdefault("keepalives_idle", 30)
+    options.setdefault("keepalives_interval", 10)
+    options.setdefault("keepalives_count", 3)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- people and login -------------------------------------------------------------------------
