@@ -106,7 +106,9 @@ document.addEventListener("htmx:beforeSwap", (event) => {
   const shown = new Set();
   for (const input of list.querySelectorAll("input[type=checkbox], input[type=hidden]")) {
     if (input.type === "checkbox") shown.add(pickedKey(input));
-    if (input.type === "hidden" || input.checked) picked.add(pickedKey(input));
+    // A ticked but disabled box (a person who can no longer be chosen) is not sent.
+    const chosen = input.type === "hidden" || (input.checked && !input.disabled);
+    if (chosen) picked.add(pickedKey(input));
   }
   const focused = list.contains(document.activeElement) ? pickedKey(document.activeElement) : null;
   pickerBeforeSwap = { picked, shown, focused };
@@ -118,15 +120,22 @@ document.addEventListener("htmx:afterSwap", (event) => {
   const { picked, shown, focused } = pickerBeforeSwap;
   pickerBeforeSwap = null;
   const present = new Set();
+  let refocused = false;
   for (const input of list.querySelectorAll("input[type=checkbox], input[type=hidden]")) {
     const key = pickedKey(input);
     present.add(key);
     if (input.type === "checkbox") {
+      if (input.disabled) continue;
       if (picked.has(key)) input.checked = true;
       else if (shown.has(key)) input.checked = false;
+      if (key === focused) {
+        input.focus();
+        refocused = true;
+      }
     } else if (!picked.has(key)) input.remove();
-    if (key === focused && input.type === "checkbox") input.focus();
   }
+  // The focused box is not among the results: back to the search field that filtered it out.
+  if (focused && !refocused) document.querySelector('[hx-target="#picker-list"]')?.focus();
   for (const key of picked) {
     if (present.has(key)) continue;
     const [name, ...value] = key.split("=");

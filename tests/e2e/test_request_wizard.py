@@ -134,6 +134,7 @@ def test_boxes_ticked_while_a_search_is_under_way_stay_ticked(
         page.get_by_placeholder("Zoek op dienst of dienstverlener...").fill("loonheff")
     while not held:
         page.wait_for_timeout(20)
+    assert "csrfmiddlewaretoken" not in held[0].request.url  # a search's address is logged
     page.get_by_label("Facet Portaal").check()  # not among the search's results
     page.get_by_label("Aangifte loonheffingen").check()
     held[0].continue_()
