@@ -601,7 +601,7 @@ def check_and_run(parser, args) -> None:
     # Two runs at once would replace each other's rows.
     lock = psycopg.connect(os.environ["DATABASE_URL"], autocommit=True)
     if not lock.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_ID]).fetchone()[0]:
-        raise SystemExit("another run of bench/faults.py holds this database; try again later")
+        raise SystemExit("another run of the fault benchmark holds this database; try again later")
     # Stopped with SIGTERM: clean up as after Ctrl-C (the worker runs in a session of its own).
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
