@@ -100,3 +100,6 @@ def bind_client_address_to_logs(sender, request, **kwargs) -> None:
     """Every log line of a request carries the client's address as ClientAddressMiddleware
     found it (django-structlog's own lookup would look at the headers a second time)."""
     structlog.contextvars.bind_contextvars(ip=request.META.get("REMOTE_ADDR"))
+    # Django logs a 4xx/5xx answer after the middleware, when this context is gone again: the
+    # request keeps it for those lines (zlogin.logformat.request_context).
+    request.log_context = structlog.contextvars.get_contextvars()

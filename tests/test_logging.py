@@ -89,6 +89,25 @@ def test_a_requests_log_lines_carry_the_clients_address(settings):
     assert bound == ["203.0.113.5", "198.51.100.7"]
 
 
+def test_djangos_line_about_a_failed_answer_carries_the_requests_id_and_address(settings, caplog):
+    """Django logs a 4xx/5xx after the middleware, when the request's context is cleared."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.TRUSTED_PROXIES = ["10.0.0.2"]
+    proxied = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.5")
+
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        proxied.get("/bestaat-niet/", HTTP_X_REQUEST_ID="req-404")
+
+    (record,) = [r for r in caplog.records if r.name == "django.request"]
+    spec = settings.LOGGING["formatters"]["json"]
+    formatter = spec["()"](
+        processors=spec["processors"], foreign_pre_chain=spec["foreign_pre_chain"]
+    )
+    line = json.loads(formatter.format(record))
+    assert line["event"] == "Not Found: /bestaat-niet/"
+    assert (line["request_id"], line["ip"]) == ("req-404", "203.0.113.5")
+
+
 def test_a_delivery_logs_with_the_request_id_of_its_message():
     seen = []
     register(

@@ -14,6 +14,18 @@ PROCESSORS: list[structlog.typing.Processor] = [
 ]
 
 
+def request_context(_logger, _method, event_dict):
+    """A line a library logs about a request after the request's context was cleared (Django's
+    "Service Unavailable: /health/ready" comes after the middleware) takes the context the
+    request kept (accounts.addresses): its request_id and the client's address."""
+    record = event_dict.get("_record")
+    context = getattr(getattr(record, "request", None), "log_context", None)
+    if isinstance(context, dict):
+        for key, value in context.items():
+            event_dict.setdefault(key, value)
+    return event_dict
+
+
 def formatters(*, json_extra=(), plain_extra=(), pass_foreign_args=False) -> dict:
     """The logging.config formatters "json" and "plain"; `*_extra` are processors run after
     PROCESSORS on lines from the standard library's loggers."""
@@ -25,7 +37,7 @@ def formatters(*, json_extra=(), plain_extra=(), pass_foreign_args=False) -> dic
                 structlog.processors.format_exc_info,
                 structlog.processors.JSONRenderer(),
             ],
-            "foreign_pre_chain": [*PROCESSORS, *json_extra],
+            "foreign_pre_chain": [*PROCESSORS, request_context, *json_extra],
             "pass_foreign_args": pass_foreign_args,
         },
         "plain": {
@@ -34,7 +46,7 @@ def formatters(*, json_extra=(), plain_extra=(), pass_foreign_args=False) -> dic
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                 structlog.dev.ConsoleRenderer(colors=False, pad_event_to=0),
             ],
-            "foreign_pre_chain": [*PROCESSORS, *plain_extra],
+            "foreign_pre_chain": [*PROCESSORS, request_context, *plain_extra],
             "pass_foreign_args": pass_foreign_args,
         },
     }
