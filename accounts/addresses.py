@@ -96,10 +96,10 @@ class ClientAddressMiddleware:
         return self.get_response(request)
 
 
-def bind_client_address_to_logs(sender, request, **kwargs) -> None:
+def bind_request_to_logs(sender, request, **kwargs) -> None:
     """Every log line of a request carries the client's address as ClientAddressMiddleware
-    found it (django-structlog's own lookup would look at the headers a second time)."""
+    found it (django-structlog's own lookup would look at the headers a second time). Django
+    logs a 4xx/5xx answer after the middleware, when the request's context is gone again: the
+    request keeps it for those lines (zlogin.logformat.request_context)."""
     structlog.contextvars.bind_contextvars(ip=request.META.get("REMOTE_ADDR"))
-    # Django logs a 4xx/5xx answer after the middleware, when this context is gone again: the
-    # request keeps it for those lines (zlogin.logformat.request_context).
     request.log_context = structlog.contextvars.get_contextvars()

@@ -10,8 +10,8 @@ class AccountsConfig(AppConfig):
         from django_structlog.signals import bind_extra_request_metadata
 
         from . import checks  # noqa: F401 (registers the deployment checks)
-        from .addresses import bind_client_address_to_logs
+        from .addresses import bind_request_to_logs
         from .deliveries import register_deliveries
 
         register_deliveries()
-        bind_extra_request_metadata.connect(bind_client_address_to_logs)
+        bind_extra_request_metadata.connect(bind_request_to_logs)

@@ -84,25 +84,29 @@ def _parts() -> dict[str, Callable[[], None]]:
     return parts
 
 
+def _shown(error: Exception) -> str:
+    """What the report says of a part that failed: never a client's message (it may name a
+    host), only what kind of failure it was."""
+    if isinstance(error, Unavailable):
+        return str(error)
+    if isinstance(error, redis.TimeoutError):
+        return "no answer in time"
+    if isinstance(error, redis.ConnectionError):
+        return "unable to connect"
+    return f"unavailable ({type(error).__name__})"
+
+
 def _outcome(name: str, probe: Callable[[], None]) -> str:
     """OK, or what the report says of the part; the log line says why (a client's message names
     host and port, never a password), a traceback only for what no client explains."""
     try:
         probe()
     except (Unavailable, redis.RedisError) as error:
-        if isinstance(error, Unavailable):
-            shown = str(error)
-        elif isinstance(error, redis.TimeoutError):
-            shown = "no answer in time"
-        elif isinstance(error, redis.ConnectionError):
-            shown = "unable to connect"
-        else:
-            shown = f"unavailable ({type(error).__name__})"
         logger.warning("health: %s is not ready: %s", name, error)
-        return shown
+        return _shown(error)
     except Exception as error:  # never a 500: whatever broke, the part is not ready
         logger.warning("health: %s is not ready", name, exc_info=True)
-        return f"unavailable ({type(error).__name__})"
+        return _shown(error)
     return OK
 
 
